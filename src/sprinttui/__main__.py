@@ -1,0 +1,3 @@
+from sprinttui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""Parsing of user-typed dates: ISO, "today", "+2w", "next monday", "fri".
+
+Uses python-dateutil for parsing and relative arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from dateutil import parser as du_parser
+from dateutil.relativedelta import relativedelta, weekday, MO, TU, WE, TH, FR, SA, SU
+
+from sprinttui.domain import ValidationError, one_line
+
+_WEEKDAYS: dict[str, weekday] = {
+    "mon": MO, "monday": MO, "tue": TU, "tues": TU, "tuesday": TU,
+    "wed": WE, "wednesday": WE, "thu": TH, "thur": TH, "thurs": TH, "thursday": TH,
+    "fri": FR, "friday": FR, "sat": SA, "saturday": SA, "sun": SU, "sunday": SU,
+}
+_REL_RE = re.compile(r"^([+-])\s*(\d{1,4})\s*([dwmy])$")
+_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+
+
+def today() -> date:
+    return date.today()
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC timestamp, the form stored in the database."""
+    return datetime.now(timezone.utc)
+
+
+def parse_date(text: str | date | None, *, base: date | None = None) -> date:
+    """Parse a date typed by a person. Raises ValidationError with a clear message."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    if text is None:
+        raise ValidationError("a date is required", "date")
+    raw = str(text).strip()
+    s = raw.lower()
+    base = base or today()
+    if not s:
+        raise ValidationError("a date is required", "date")
+    if s == "today":
+        return base
+    if s == "tomorrow":
+        return base + timedelta(days=1)
+    if s == "yesterday":
+        return base - timedelta(days=1)
+    m = _REL_RE.match(s)
+    if m:
+        sign = 1 if m.group(1) == "+" else -1
+        n = int(m.group(2)) * sign
+        return base + relativedelta(**{_UNITS[m.group(3)]: n})
+    words = s.split()
+    if len(words) == 2 and words[0] in ("next", "last", "this") and words[1] in _WEEKDAYS:
+        wd = _WEEKDAYS[words[1]]
+        if words[0] == "next":
+            return base + relativedelta(days=1, weekday=wd(+1))
+        if words[0] == "last":
+            return base + relativedelta(days=-1, weekday=wd(-1))
+        return base + relativedelta(weekday=wd(+1))
+    if len(words) == 1 and s in _WEEKDAYS:
+        # a bare weekday means the next such day, today included
+        return base + relativedelta(weekday=_WEEKDAYS[s](+1))
+    if len(words) == 2 and words[0] == "next" and words[1] in ("week", "month", "year"):
+        return base + relativedelta(**{words[1] + "s": 1})
+    try:
+        if re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", s):
+            return date.fromisoformat("-".join(p.zfill(2) for p in s.split("-")))
+        dt = du_parser.parse(raw, default=datetime(base.year, base.month, base.day), dayfirst=True)
+        return dt.date()
+    except (ValueError, OverflowError, TypeError):
+        pass
+    raise ValidationError(
+        f"cannot read {one_line(raw, 40)!r} as a date; try 2026-12-01, today, +2w, next monday",
+        "date",
+    )
+
+
+def parse_optional_date(text: str | date | None) -> date | None:
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    return parse_date(text)
+
+
+def working_days(start: date, end: date, weekdays: frozenset[int]) -> list[date]:
+    """Working days between start and end inclusive (weekday numbers 0=Mon)."""
+    from dateutil.rrule import DAILY, rrule
+
+    if end < start:
+        return []
+    return [
+        d.date()
+        for d in rrule(DAILY, dtstart=start, until=end, byweekday=sorted(weekdays))
+    ]

@@ -1,0 +1,701 @@
+"""Items: create, edit, move, plan, rank, block, delete — every change in history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import Session, aliased
+from sqlmodel import select
+
+from sprinttui.dates import parse_optional_date
+from sprinttui.domain import (
+    ConflictError,
+    FindingStatus,
+    Kind,
+    NotFoundError,
+    SprintEventKind,
+    SprintState,
+    StateError,
+    Status,
+    ValidationError,
+    parse_enum,
+)
+from sprinttui.services.context import Ctx
+from sprinttui.services.lookup import (
+    item_by_key,
+    member_by_handle,
+    sprint_or_backlog,
+    stream_by_key,
+)
+from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
+from sprinttui.store.models import (
+    Finding,
+    Item,
+    ItemEvent,
+    Kpi,
+    Member,
+    Sprint,
+    SprintEvent,
+    Stream,
+)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item as lists, boards and exports show it."""
+
+    id: int
+    key: str
+    title: str
+    kind: str
+    stream: str
+    status: str
+    points: float | None
+    sprint: str | None
+    assignee: str | None
+    slip_count: int
+    blocked: bool
+    blocked_reason: str
+    rank: float
+    due_date: date | None
+    labels: list[str]
+    version: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "kind": self.kind,
+            "stream": self.stream,
+            "status": self.status,
+            "points": self.points,
+            "sprint": self.sprint,
+            "assignee": self.assignee,
+            "slip_count": self.slip_count,
+            "blocked": self.blocked,
+            "blocked_reason": self.blocked_reason,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "labels": self.labels,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    row: ItemRow
+    description: str
+    source_finding_id: int | None
+    kpi: str | None
+    external_key: str | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        d = self.row.as_dict()
+        d.update(
+            description=self.description,
+            source_finding_id=self.source_finding_id,
+            kpi=self.kpi,
+            external_key=self.external_key,
+            created_by=self.created_by,
+            created_at=self.created_at.isoformat(),
+            updated_by=self.updated_by,
+            updated_at=self.updated_at.isoformat(),
+        )
+        return d
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Slip:
+    sprint: str
+    at: datetime
+    to: str | None  # sprint name, or None for the backlog
+    points: float | None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def check_version(row, expected: int | None, what: str) -> None:
+    if expected is not None and row.version != expected:
+        raise ConflictError(
+            f"{what} was changed by someone else (version {row.version}, you had {expected}); "
+            "reload to see the change",
+            current_version=row.version,
+        )
+
+
+def _event(s: Session, ctx: Ctx, item: Item, fld: str, old: Any, new: Any, at: datetime) -> None:
+    s.add(
+        ItemEvent(
+            item_id=item.id,
+            at=at,
+            actor=ctx.user,
+            field=fld,
+            old=None if old is None else _str(old),
+            new=None if new is None else _str(new),
+        )
+    )
+
+
+def _str(v: Any) -> str:
+    if isinstance(v, float):
+        return fmt_points(v)
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def _sprint_event(
+    s: Session,
+    ctx: Ctx,
+    item: Item,
+    sprint_id: int,
+    kind: SprintEventKind,
+    at: datetime,
+    target: int | None = None,
+) -> None:
+    s.add(
+        SprintEvent(
+            sprint_id=sprint_id,
+            item_id=item.id,
+            kind=kind.value,
+            at=at,
+            actor=ctx.user,
+            points=item.points,
+            status=item.status,
+            target_sprint_id=target,
+        )
+    )
+
+
+def _names(s: Session, table, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    col = {"Member": Member.handle, "Sprint": Sprint.name, "Stream": Stream.key, "Kpi": Kpi.name}[
+        table.__name__
+    ]
+    return dict(s.exec(select(table.id, col).where(table.id.in_(ids))).all())
+
+
+def _sync_finding(s: Session, item: Item) -> None:
+    """A finding's status follows the improvement item made from it."""
+    if item.source_finding_id is None:
+        return
+    finding = s.get(Finding, item.source_finding_id)
+    if finding is None or finding.status == FindingStatus.REJECTED:
+        return
+    new = {
+        Status.TODO: FindingStatus.ACCEPTED,
+        Status.DOING: FindingStatus.IN_PROGRESS,
+        Status.REVIEW: FindingStatus.IN_PROGRESS,
+        Status.DONE: FindingStatus.RESOLVED,
+    }[Status(item.status)]
+    if item.deleted:
+        new = FindingStatus.OPEN
+    if finding.status != new:
+        finding.status = new.value
+
+
+def _next_rank(s: Session) -> float:
+    top = s.exec(select(func.max(Item.rank))).one()
+    return float(top or 0) + 1.0
+
+
+def _set_sprint(s: Session, ctx: Ctx, item: Item, target: Sprint | None, at: datetime) -> bool:
+    """Move item into target sprint (None = backlog), writing membership events."""
+    if item.sprint_id == (target.id if target else None):
+        return False
+    if target is not None and target.state == SprintState.CLOSED:
+        raise StateError(f"sprint {target.name} is closed; plan into an open sprint or the backlog")
+    old = s.get(Sprint, item.sprint_id) if item.sprint_id else None
+    if old is not None and old.state != SprintState.CLOSED:
+        _sprint_event(s, ctx, item, old.id, SprintEventKind.LEAVE, at)
+    if target is not None:
+        _sprint_event(s, ctx, item, target.id, SprintEventKind.ENTER, at)
+    _event(s, ctx, item, "sprint", old.name if old else None, target.name if target else None, at)
+    item.sprint_id = target.id if target else None
+    return True
+
+
+def _touch(ctx: Ctx, item: Item, at: datetime) -> None:
+    item.updated_by = ctx.user
+    item.updated_at = at
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def create_item(
+    ctx: Ctx,
+    title: str,
+    *,
+    stream: str,
+    points: float | str | None = None,
+    kind: str = "story",
+    sprint: str | None = None,
+    assignee: str | None = None,
+    status: str = "todo",
+    description: str = "",
+    due: str | date | None = None,
+    labels: str | list[str] = "",
+    kpi: str | None = None,
+    external_key: str | None = None,
+    source_finding_id: int | None = None,
+    session: Session | None = None,
+) -> ItemRow:
+    """Create an item; its key is the stream's next number (never reused)."""
+    clean_title = clean_line(title, "title")
+    k = parse_enum(Kind, kind, "kind")
+    st = parse_enum(Status, status, "status")
+    pts = clean_points(points)
+    due_date = parse_optional_date(due)
+    desc = clean_text(description, "description")
+
+    def _do(s: Session) -> str:
+        strm = s.exec(select(Stream).where(Stream.key == str(stream).strip().upper()).with_for_update()).first()
+        if strm is None:
+            stream_by_key(s, stream)  # raises the NotFoundError
+        target = sprint_or_backlog(s, sprint)
+        if target is not None and target.state == SprintState.CLOSED:
+            raise StateError(f"sprint {target.name} is closed; plan into an open sprint or the backlog")
+        who = member_by_handle(s, assignee) if assignee else None
+        kpi_row = None
+        if kpi:
+            kpi_row = s.exec(select(Kpi).where(Kpi.name == kpi)).first()
+            if kpi_row is None:
+                raise NotFoundError(f"unknown KPI {kpi!r}")
+        seq = strm.next_seq
+        strm.next_seq = seq + 1
+        at = ctx.now()
+        item = Item(
+            key=f"{strm.key}-{seq}",
+            stream_id=strm.id,
+            seq=seq,
+            title=clean_title,
+            description=desc,
+            kind=k.value,
+            assignee_id=who.id if who else None,
+            points=pts,
+            status=st.value,
+            rank=_next_rank(s),
+            due_date=due_date,
+            labels=clean_list(labels),
+            kpi_id=kpi_row.id if kpi_row else None,
+            external_key=external_key,
+            source_finding_id=source_finding_id,
+            created_by=ctx.user,
+            created_at=at,
+            updated_by=ctx.user,
+            updated_at=at,
+        )
+        s.add(item)
+        s.flush()
+        _event(s, ctx, item, "created", None, item.title, at)
+        if target is not None:
+            item.sprint_id = target.id
+            _sprint_event(s, ctx, item, target.id, SprintEventKind.ENTER, at)
+            _event(s, ctx, item, "sprint", None, target.name, at)
+        _sync_finding(s, item)
+        s.flush()
+        return item.key
+
+    if session is not None:
+        key = _do(session)
+        return _row_for(session, key)
+    with ctx.db.write() as s:
+        key = _do(s)
+    return get_row(ctx, key)
+
+
+EDITABLE = (
+    "title",
+    "description",
+    "kind",
+    "stream",
+    "assignee",
+    "points",
+    "status",
+    "blocked",
+    "blocked_reason",
+    "sprint",
+    "due",
+    "labels",
+    "kpi",
+)
+
+
+def edit_item(ctx: Ctx, key: str, *, expected_version: int | None = None, **changes: Any) -> ItemRow:
+    """Change any editable fields in one transaction; each change goes to history.
+
+    With expected_version, a row changed by someone else meanwhile raises
+    ConflictError instead of being overwritten.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(f"cannot edit {', '.join(sorted(unknown))}", sorted(unknown)[0])
+    with ctx.db.write() as s:
+        item = item_by_key(s, key)
+        check_version(item, expected_version, f"item {item.key}")
+        _apply(s, ctx, item, changes)
+        k = item.key
+    return get_row(ctx, k)
+
+
+def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
+    at = ctx.now()
+    changed = False
+
+    def setf(name: str, new: Any, shown_old: Any = None, shown_new: Any = None) -> None:
+        nonlocal changed
+        old = getattr(item, name)
+        if old == new:
+            return
+        setattr(item, name, new)
+        label = {"assignee_id": "assignee", "kpi_id": "kpi", "due_date": "due", "stream_id": "stream"}.get(name, name)
+        _event(
+            s, ctx, item, label,
+            shown_old if shown_old is not None or shown_new is not None else old,
+            shown_new if shown_old is not None or shown_new is not None else new,
+            at,
+        )
+        changed = True
+
+    if "title" in changes:
+        setf("title", clean_line(changes["title"], "title"))
+    if "description" in changes:
+        setf("description", clean_text(changes["description"], "description"))
+    if "kind" in changes:
+        setf("kind", parse_enum(Kind, changes["kind"], "kind").value)
+    if "points" in changes:
+        setf("points", clean_points(changes["points"]))
+    if "due" in changes:
+        setf("due_date", parse_optional_date(changes["due"]))
+    if "labels" in changes:
+        setf("labels", clean_list(changes["labels"]))
+    if "stream" in changes:
+        raise ValidationError("an item's stream is part of its key and cannot change; create a new item", "stream")
+    if "assignee" in changes:
+        h = changes["assignee"]
+        who = member_by_handle(s, h) if h else None
+        if item.assignee_id != (who.id if who else None):
+            old = s.get(Member, item.assignee_id) if item.assignee_id else None
+            setf("assignee_id", who.id if who else None, old.handle if old else "", who.handle if who else "")
+    if "kpi" in changes:
+        name = changes["kpi"]
+        kpi_row = None
+        if name:
+            kpi_row = s.exec(select(Kpi).where(Kpi.name == name)).first()
+            if kpi_row is None:
+                raise NotFoundError(f"unknown KPI {name!r}")
+        if item.kpi_id != (kpi_row.id if kpi_row else None):
+            old = s.get(Kpi, item.kpi_id) if item.kpi_id else None
+            setf("kpi_id", kpi_row.id if kpi_row else None, old.name if old else "", kpi_row.name if kpi_row else "")
+    if "blocked" in changes or "blocked_reason" in changes:
+        blocked = bool(changes.get("blocked", item.blocked))
+        reason = clean_line(changes.get("blocked_reason", item.blocked_reason if blocked else ""), "reason",
+                            required=False, limit=2000)
+        if blocked and not reason:
+            raise ValidationError("say why the item is blocked", "blocked_reason")
+        if blocked != item.blocked:
+            item.blocked_since = at if blocked else None
+        setf("blocked", blocked)
+        setf("blocked_reason", reason if blocked else "")
+    if "status" in changes:
+        st = parse_enum(Status, changes["status"], "status").value
+        setf("status", st)
+    if "sprint" in changes:
+        if _set_sprint(s, ctx, item, sprint_or_backlog(s, changes["sprint"]), at):
+            changed = True
+    if changed:
+        _touch(ctx, item, at)
+        _sync_finding(s, item)
+        s.flush()
+    return changed
+
+
+def move_item(ctx: Ctx, key: str, status: str, *, expected_version: int | None = None) -> ItemRow:
+    return edit_item(ctx, key, status=status, expected_version=expected_version)
+
+
+def plan_item(ctx: Ctx, key: str, sprint: str | None, *, expected_version: int | None = None) -> ItemRow:
+    """Plan into a sprint (name/current/next) or back to the backlog (None/'backlog')."""
+    return edit_item(ctx, key, sprint=sprint if sprint is not None else "backlog",
+                     expected_version=expected_version)
+
+
+def plan_items(ctx: Ctx, keys: list[str], sprint: str | None) -> list[ItemRow]:
+    """Plan several items at once, in one transaction."""
+    with ctx.db.write() as s:
+        target = sprint_or_backlog(s, sprint)
+        at = ctx.now()
+        done = []
+        for key in keys:
+            item = item_by_key(s, key)
+            if _set_sprint(s, ctx, item, target, at):
+                _touch(ctx, item, at)
+            done.append(item.key)
+        s.flush()
+    return [get_row(ctx, k) for k in done]
+
+
+def set_blocked(ctx: Ctx, key: str, blocked: bool, reason: str = "", *, expected_version: int | None = None) -> ItemRow:
+    return edit_item(ctx, key, blocked=blocked, blocked_reason=reason, expected_version=expected_version)
+
+
+def rerank(ctx: Ctx, key: str, *, before: str | None = None, after: str | None = None) -> ItemRow:
+    """Put the item just before or just after another item in backlog order."""
+    if (before is None) == (after is None):
+        raise ValidationError("give exactly one of before / after", "rank")
+    with ctx.db.write() as s:
+        item = item_by_key(s, key)
+        anchor = item_by_key(s, before or after)
+        if anchor.id == item.id:
+            return _row_for(s, item.key)
+        if before:
+            prev = s.exec(
+                select(Item.rank).where(Item.rank < anchor.rank, Item.id != item.id).order_by(Item.rank.desc())
+            ).first()
+            lo, hi = (prev if prev is not None else anchor.rank - 2.0), anchor.rank
+        else:
+            nxt = s.exec(
+                select(Item.rank).where(Item.rank > anchor.rank, Item.id != item.id).order_by(Item.rank)
+            ).first()
+            lo, hi = anchor.rank, (nxt if nxt is not None else anchor.rank + 2.0)
+        if hi - lo < 1e-6:
+            _renumber(s)
+            s.refresh(anchor)
+            return _rerank_after_renumber(s, ctx, item, anchor, bool(before))
+        old = item.rank
+        item.rank = (lo + hi) / 2
+        _event(s, ctx, item, "rank", old, item.rank, ctx.now())
+        _touch(ctx, item, ctx.now())
+        s.flush()
+        return _row_for(s, item.key)
+
+
+def _renumber(s: Session) -> None:
+    ids = s.exec(select(Item.id).order_by(Item.rank, Item.id)).all()
+    from sqlalchemy import update
+
+    for n, i in enumerate(ids, start=1):
+        s.execute(update(Item).where(Item.id == i).values(rank=float(n * 16)).execution_options(synchronize_session=False))
+    s.expire_all()
+
+
+def _rerank_after_renumber(s: Session, ctx: Ctx, item: Item, anchor: Item, before: bool) -> ItemRow:
+    s.refresh(item)
+    item.rank = anchor.rank - 8 if before else anchor.rank + 8
+    _touch(ctx, item, ctx.now())
+    s.flush()
+    return _row_for(s, item.key)
+
+
+def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> ItemRow:
+    """Soft delete: the key stays taken, history stays, restore_item undoes it."""
+    with ctx.db.write() as s:
+        item = item_by_key(s, key)
+        check_version(item, expected_version, f"item {item.key}")
+        at = ctx.now()
+        if item.sprint_id:
+            sp = s.get(Sprint, item.sprint_id)
+            if sp and sp.state != SprintState.CLOSED:
+                _sprint_event(s, ctx, item, sp.id, SprintEventKind.LEAVE, at)
+        item.deleted = True
+        _event(s, ctx, item, "deleted", None, "yes", at)
+        _touch(ctx, item, at)
+        _sync_finding(s, item)
+        s.flush()
+        return _row_for(s, item.key)
+
+
+def restore_item(ctx: Ctx, key: str) -> ItemRow:
+    with ctx.db.write() as s:
+        item = item_by_key(s, key, include_deleted=True)
+        if not item.deleted:
+            return _row_for(s, item.key)
+        at = ctx.now()
+        item.deleted = False
+        if item.sprint_id:
+            sp = s.get(Sprint, item.sprint_id)
+            if sp and sp.state != SprintState.CLOSED:
+                _sprint_event(s, ctx, item, sp.id, SprintEventKind.ENTER, at)
+        _event(s, ctx, item, "deleted", "yes", None, at)
+        _touch(ctx, item, at)
+        _sync_finding(s, item)
+        s.flush()
+        return _row_for(s, item.key)
+
+
+# --------------------------------------------------------------------------- reads
+
+_Assignee = aliased(Member)
+
+
+def _row_query():
+    return (
+        select(Item, Stream.key, Sprint.name, _Assignee.handle)
+        .join(Stream, Stream.id == Item.stream_id)
+        .outerjoin(Sprint, Sprint.id == Item.sprint_id)
+        .outerjoin(_Assignee, _Assignee.id == Item.assignee_id)
+    )
+
+
+def _to_row(t) -> ItemRow:
+    item, stream_key, sprint_name, handle = t
+    return ItemRow(
+        id=item.id,
+        key=item.key,
+        title=item.title,
+        kind=item.kind,
+        stream=stream_key,
+        status=item.status,
+        points=item.points,
+        sprint=sprint_name,
+        assignee=handle,
+        slip_count=item.slip_count,
+        blocked=item.blocked,
+        blocked_reason=item.blocked_reason,
+        rank=item.rank,
+        due_date=item.due_date,
+        labels=[x for x in item.labels.split(",") if x],
+        version=item.version,
+    )
+
+
+def _row_for(s: Session, key: str) -> ItemRow:
+    t = s.exec(_row_query().where(Item.key == key)).first()
+    if t is None:
+        raise NotFoundError(f"no item {key}")
+    return _to_row(t)
+
+
+def get_row(ctx: Ctx, key: str) -> ItemRow:
+    with ctx.db.read() as s:
+        item = item_by_key(s, key)
+        return _row_for(s, item.key)
+
+
+def get_item(ctx: Ctx, key: str) -> ItemDetail:
+    with ctx.db.read() as s:
+        item = item_by_key(s, key)
+        kpi = s.get(Kpi, item.kpi_id) if item.kpi_id else None
+        return ItemDetail(
+            row=_row_for(s, item.key),
+            description=item.description,
+            source_finding_id=item.source_finding_id,
+            kpi=kpi.name if kpi else None,
+            external_key=item.external_key,
+            created_by=item.created_by,
+            created_at=item.created_at,
+            updated_by=item.updated_by,
+            updated_at=item.updated_at,
+        )
+
+
+@dataclass
+class ItemQuery:
+    sprint: str | None = None  # sprint ref, or "backlog"
+    stream: str | None = None
+    status: str | None = None
+    assignee: str | None = None
+    text: str | None = None  # matches key or title
+    include_done: bool = True
+    blocked_only: bool = False
+    order: str = "rank"  # rank | key | points | status | updated
+    limit: int | None = None
+    offset: int = 0
+    statuses: list[str] = field(default_factory=list)
+
+
+def _filtered(s: Session, q: ItemQuery, stmt):
+    stmt = stmt.where(Item.deleted == False)  # noqa: E712
+    if q.sprint is not None:
+        target = sprint_or_backlog(s, q.sprint)
+        stmt = stmt.where(Item.sprint_id == target.id) if target else stmt.where(Item.sprint_id.is_(None))
+    if q.stream:
+        stmt = stmt.where(Item.stream_id == stream_by_key(s, q.stream).id)
+    if q.status:
+        stmt = stmt.where(Item.status == parse_enum(Status, q.status, "status").value)
+    if q.statuses:
+        stmt = stmt.where(Item.status.in_([parse_enum(Status, x, "status").value for x in q.statuses]))
+    if q.assignee:
+        stmt = stmt.where(Item.assignee_id == member_by_handle(s, q.assignee).id)
+    if not q.include_done:
+        stmt = stmt.where(Item.status != Status.DONE.value)
+    if q.blocked_only:
+        stmt = stmt.where(Item.blocked == True)  # noqa: E712
+    if q.text:
+        needle = q.text.strip()
+        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(Item.key.ilike(like, escape="\\"), Item.title.ilike(like, escape="\\")))
+    return stmt
+
+
+_ORDERS = {
+    "rank": (Item.rank, Item.id),
+    "key": (Item.stream_id, Item.seq),
+    "points": (Item.points.desc(), Item.rank),
+    "status": (Item.status, Item.rank),
+    "updated": (Item.updated_at.desc(), Item.id),
+    "slip": (Item.slip_count.desc(), Item.rank),
+}
+
+
+def list_items(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> list[ItemRow]:
+    """Items matching the query, ordered and paged in SQL."""
+    q = query or ItemQuery(**kw)
+    if q.order not in _ORDERS:
+        raise ValidationError(f"unknown order {q.order!r}", "order")
+    with ctx.db.read() as s:
+        stmt = _filtered(s, q, _row_query()).order_by(*_ORDERS[q.order])
+        if q.offset:
+            stmt = stmt.offset(q.offset)
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        return [_to_row(t) for t in s.exec(stmt).all()]
+
+
+def count_items(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> int:
+    q = query or ItemQuery(**kw)
+    with ctx.db.read() as s:
+        return s.exec(_filtered(s, q, select(func.count(Item.id)))).one()
+
+
+def history(ctx: Ctx, key: str) -> list[HistoryEntry]:
+    with ctx.db.read() as s:
+        item = item_by_key(s, key, include_deleted=True)
+        rows = s.exec(
+            select(ItemEvent).where(ItemEvent.item_id == item.id).order_by(ItemEvent.at, ItemEvent.id)
+        ).all()
+        return [HistoryEntry(r.at, r.actor, r.field, r.old, r.new) for r in rows]
+
+
+def slip_trail(ctx: Ctx, key: str) -> list[Slip]:
+    """The sprints an item slipped from, oldest first."""
+    with ctx.db.read() as s:
+        item = item_by_key(s, key, include_deleted=True)
+        rows = s.exec(
+            select(SprintEvent)
+            .where(SprintEvent.item_id == item.id, SprintEvent.kind == SprintEventKind.CARRY.value)
+            .order_by(SprintEvent.at, SprintEvent.id)
+        ).all()
+        names = _names(s, Sprint, [r.sprint_id for r in rows] + [r.target_sprint_id for r in rows])
+        return [Slip(names.get(r.sprint_id, "?"), r.at, names.get(r.target_sprint_id), r.points) for r in rows]

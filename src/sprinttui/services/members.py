@@ -1,0 +1,161 @@
+"""Members: who works on the rollout, how much of their time, and when they are away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from sprinttui.domain import HANDLE_RE, ValidationError, one_line
+from sprinttui.services.context import Ctx
+from sprinttui.services.lookup import member_by_handle, sprint_by_ref, stream_by_key
+from sprinttui.services.text import clean_line, clean_list
+from sprinttui.store.models import Absence, Member, Stream
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: int
+    handle: str
+    name: str
+    competences: list[str]
+    availability: int
+    stream: str | None
+    active: bool
+    version: int
+
+
+def _availability(value) -> int:
+    try:
+        pct = int(str(value).strip().rstrip("%"))
+    except ValueError:
+        raise ValidationError(f"availability must be a whole percentage, not {str(value)[:20]!r}", "availability") from None
+    if not 0 <= pct <= 100:
+        raise ValidationError("availability must be between 0 and 100 %", "availability")
+    return pct
+
+
+def _view(m: Member, streams: dict[int, str]) -> MemberView:
+    return MemberView(
+        id=m.id,
+        handle=m.handle,
+        name=m.name,
+        competences=[c for c in m.competences.split(",") if c],
+        availability=m.availability,
+        stream=streams.get(m.primary_stream_id) if m.primary_stream_id else None,
+        active=m.active,
+        version=m.version,
+    )
+
+
+def add_member(
+    ctx: Ctx,
+    handle: str,
+    name: str,
+    *,
+    stream: str | None = None,
+    availability: int | str = 100,
+    competences: str | list[str] = "",
+) -> MemberView:
+    h = str(handle).strip()
+    if not HANDLE_RE.match(h):
+        raise ValidationError(
+            f"handle {one_line(handle, 40)!r} may use letters, digits, '.', '_' and '-' only", "handle"
+        )
+    with ctx.db.write() as s:
+        if s.exec(select(Member).where(Member.handle == h)).first():
+            raise ValidationError(f"member {h} exists already", "handle")
+        row = Member(
+            handle=h,
+            name=clean_line(name, "name", limit=200),
+            availability=_availability(availability),
+            competences=clean_list(competences),
+            primary_stream_id=stream_by_key(s, stream).id if stream else None,
+        )
+        s.add(row)
+        s.flush()
+    return get_member(ctx, h)
+
+
+def edit_member(
+    ctx: Ctx,
+    handle: str,
+    *,
+    name: str | None = None,
+    stream: str | None = None,
+    availability: int | str | None = None,
+    competences: str | list[str] | None = None,
+    active: bool | None = None,
+    expected_version: int | None = None,
+) -> MemberView:
+    from sprinttui.services.items import check_version
+
+    with ctx.db.write() as s:
+        row = member_by_handle(s, handle)
+        check_version(row, expected_version, f"member {row.handle}")
+        if name is not None:
+            row.name = clean_line(name, "name", limit=200)
+        if stream is not None:
+            row.primary_stream_id = stream_by_key(s, stream).id if stream else None
+        if availability is not None:
+            row.availability = _availability(availability)
+        if competences is not None:
+            row.competences = clean_list(competences)
+        if active is not None:
+            row.active = bool(active)
+        s.flush()
+        h = row.handle
+    return get_member(ctx, h)
+
+
+def list_members(ctx: Ctx, *, stream: str | None = None, include_inactive: bool = False) -> list[MemberView]:
+    with ctx.db.read() as s:
+        streams = {st.id: st.key for st in s.exec(select(Stream)).all()}
+        q = select(Member).order_by(Member.handle)
+        if stream:
+            q = q.where(Member.primary_stream_id == stream_by_key(s, stream).id)
+        if not include_inactive:
+            q = q.where(Member.active)
+        return [_view(m, streams) for m in s.exec(q).all()]
+
+
+def get_member(ctx: Ctx, handle: str) -> MemberView:
+    with ctx.db.read() as s:
+        m = member_by_handle(s, handle)
+        streams = {st.id: st.key for st in s.exec(select(Stream)).all()}
+        return _view(m, streams)
+
+
+def set_absence(ctx: Ctx, handle: str, sprint: str, days: float) -> float:
+    """Days the member is away during the sprint (0 removes the absence)."""
+    try:
+        d = float(days)
+    except (TypeError, ValueError):
+        raise ValidationError("absence must be a number of days", "days") from None
+    if not 0 <= d <= 366:
+        raise ValidationError("absence must be between 0 and 366 days", "days")
+    with ctx.db.write() as s:
+        m = member_by_handle(s, handle)
+        sp = sprint_by_ref(s, sprint)
+        row = s.exec(
+            select(Absence).where(Absence.member_id == m.id, Absence.sprint_id == sp.id)
+        ).first()
+        if d == 0:
+            if row:
+                s.delete(row)
+        elif row:
+            row.days = d
+        else:
+            s.add(Absence(member_id=m.id, sprint_id=sp.id, days=d))
+    return d
+
+
+def absences(ctx: Ctx, sprint: str) -> dict[str, float]:
+    with ctx.db.read() as s:
+        sp = sprint_by_ref(s, sprint)
+        rows = s.exec(
+            select(Member.handle, Absence.days)
+            .join(Absence, Absence.member_id == Member.id)
+            .where(Absence.sprint_id == sp.id)
+        ).all()
+        return {h: d for h, d in rows}

@@ -1,0 +1,123 @@
+"""Project settings: one database holds one project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from sprinttui.domain import ValidationError
+from sprinttui.services.context import Ctx, login_name
+from sprinttui.services.text import clean_line
+from sprinttui.store.models import ProjectSettings
+
+WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    sprint_length_days: int
+    working_days: frozenset[int]
+    points_per_day: float
+    allow_user_override: bool
+    version: int
+
+    @property
+    def working_days_text(self) -> str:
+        return ",".join(WEEKDAY_NAMES[d] for d in sorted(self.working_days))
+
+
+def _to_settings(row: ProjectSettings) -> Settings:
+    return Settings(
+        name=row.name,
+        sprint_length_days=row.sprint_length_days,
+        working_days=parse_working_days(row.working_days),
+        points_per_day=row.points_per_day,
+        allow_user_override=row.allow_user_override,
+        version=row.version,
+    )
+
+
+def parse_working_days(text: str) -> frozenset[int]:
+    days: set[int] = set()
+    for part in str(text).replace(" ", "").lower().split(","):
+        if not part:
+            continue
+        if part.isdigit() and 0 <= int(part) <= 6:
+            days.add(int(part))
+        elif part[:3] in WEEKDAY_NAMES:
+            days.add(WEEKDAY_NAMES.index(part[:3]))
+        else:
+            raise ValidationError(f"unknown weekday {part!r}; use mon,tue,…", "working_days")
+    if not days:
+        raise ValidationError("at least one working day is needed", "working_days")
+    return frozenset(days)
+
+
+def _row(s) -> ProjectSettings | None:
+    return s.exec(select(ProjectSettings).order_by(ProjectSettings.id)).first()
+
+
+def get_settings(ctx: Ctx) -> Settings:
+    with ctx.db.read() as s:
+        row = _row(s)
+        return _to_settings(row) if row else _to_settings(ProjectSettings())
+
+
+def is_initialised(ctx: Ctx) -> bool:
+    with ctx.db.read() as s:
+        return _row(s) is not None
+
+
+def init_project(ctx: Ctx, name: str | None = None) -> Settings:
+    """Create the project row if absent (and rename it when a name is given)."""
+    with ctx.db.write() as s:
+        row = _row(s)
+        if row is None:
+            row = ProjectSettings(name=clean_line(name or "CRM rollout", "name", limit=200))
+            s.add(row)
+        elif name:
+            row.name = clean_line(name, "name", limit=200)
+        s.flush()
+        return _to_settings(row)
+
+
+def update_settings(
+    ctx: Ctx,
+    *,
+    name: str | None = None,
+    sprint_length_days: int | None = None,
+    working_days: str | None = None,
+    points_per_day: float | None = None,
+    allow_user_override: bool | None = None,
+) -> Settings:
+    with ctx.db.write() as s:
+        row = _row(s)
+        if row is None:
+            row = ProjectSettings()
+            s.add(row)
+        if name is not None:
+            row.name = clean_line(name, "name", limit=200)
+        if sprint_length_days is not None:
+            if not 1 <= int(sprint_length_days) <= 120:
+                raise ValidationError("sprint length must be 1 to 120 days", "sprint_length_days")
+            row.sprint_length_days = int(sprint_length_days)
+        if working_days is not None:
+            row.working_days = ",".join(str(d) for d in sorted(parse_working_days(working_days)))
+        if points_per_day is not None:
+            if not 0 < float(points_per_day) <= 100:
+                raise ValidationError("points per day must be above 0 and at most 100", "points_per_day")
+            row.points_per_day = float(points_per_day)
+        if allow_user_override is not None:
+            row.allow_user_override = bool(allow_user_override)
+        s.flush()
+        return _to_settings(row)
+
+
+def check_user_override(ctx: Ctx, requested: str) -> None:
+    """Refuse --user when the administrator turned it off in the settings."""
+    if not get_settings(ctx).allow_user_override and requested != login_name():
+        raise ValidationError(
+            "this project records the login name; --user / SPRINTTUI_USER is disabled", "user"
+        )

@@ -1,0 +1,193 @@
+"""Sprints: plan, start (freezes the commitment), close (carries unfinished work over)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import select
+
+from sprinttui.dates import parse_date
+from sprinttui.domain import SprintEventKind, SprintState, StateError, Status, ValidationError
+from sprinttui.services.context import Ctx
+from sprinttui.services.items import _event, _sprint_event, _touch, check_version
+from sprinttui.services.lookup import sprint_by_ref, sprint_or_backlog
+from sprinttui.services.text import clean_line, clean_text
+from sprinttui.store.models import Item, Sprint
+
+
+@dataclass(frozen=True)
+class SprintView:
+    id: int
+    name: str
+    goal: str
+    start: date
+    end: date
+    state: str
+    started_at: datetime | None
+    closed_at: datetime | None
+    goal_met: bool | None
+    version: int
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "goal": self.goal,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "state": self.state,
+        }
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    sprint: SprintView
+    completed: list[str]
+    carried: list[str]
+    target: str | None  # sprint name, None = backlog
+
+
+def view(sp: Sprint) -> SprintView:
+    return SprintView(
+        id=sp.id,
+        name=sp.name,
+        goal=sp.goal,
+        start=sp.start_date,
+        end=sp.end_date,
+        state=sp.state,
+        started_at=sp.started_at,
+        closed_at=sp.closed_at,
+        goal_met=sp.goal_met,
+        version=sp.version,
+    )
+
+
+def _dates(start, end) -> tuple[date, date]:
+    s, e = parse_date(start), parse_date(end)
+    if e < s:
+        raise ValidationError(f"the sprint ends ({e}) before it starts ({s})", "end")
+    if (e - s).days > 366:
+        raise ValidationError("a sprint may last at most a year", "end")
+    return s, e
+
+
+def new_sprint(ctx: Ctx, name: str, *, start, end, goal: str = "") -> SprintView:
+    n = clean_line(name, "name", limit=100)
+    s_date, e_date = _dates(start, end)
+    with ctx.db.write() as s:
+        if s.exec(select(Sprint).where(Sprint.name == n)).first():
+            raise ValidationError(f"a sprint named {n!r} exists already", "name")
+        if n.lower() in ("current", "next", "last", "backlog"):
+            raise ValidationError(f"{n!r} is a reserved word; choose another sprint name", "name")
+        sp = Sprint(name=n, goal=clean_text(goal, "goal", limit=5000), start_date=s_date, end_date=e_date)
+        s.add(sp)
+        s.flush()
+        return view(sp)
+
+
+def edit_sprint(
+    ctx: Ctx,
+    ref: str,
+    *,
+    name: str | None = None,
+    goal: str | None = None,
+    start=None,
+    end=None,
+    goal_met: bool | None = None,
+    expected_version: int | None = None,
+) -> SprintView:
+    with ctx.db.write() as s:
+        sp = sprint_by_ref(s, ref)
+        check_version(sp, expected_version, f"sprint {sp.name}")
+        if name is not None:
+            n = clean_line(name, "name", limit=100)
+            if n != sp.name and s.exec(select(Sprint).where(Sprint.name == n)).first():
+                raise ValidationError(f"a sprint named {n!r} exists already", "name")
+            sp.name = n
+        if goal is not None:
+            sp.goal = clean_text(goal, "goal", limit=5000)
+        if start is not None or end is not None:
+            sp.start_date, sp.end_date = _dates(start or sp.start_date, end or sp.end_date)
+        if goal_met is not None:
+            sp.goal_met = goal_met
+        s.flush()
+        return view(sp)
+
+
+def list_sprints(ctx: Ctx, *, state: str | None = None) -> list[SprintView]:
+    with ctx.db.read() as s:
+        q = select(Sprint).order_by(Sprint.start_date, Sprint.id)
+        if state:
+            q = q.where(Sprint.state == SprintState(state).value)
+        return [view(sp) for sp in s.exec(q).all()]
+
+
+def get_sprint(ctx: Ctx, ref: str) -> SprintView:
+    with ctx.db.read() as s:
+        return view(sprint_by_ref(s, ref))
+
+
+def active_sprint(ctx: Ctx) -> SprintView | None:
+    with ctx.db.read() as s:
+        sp = s.exec(select(Sprint).where(Sprint.state == SprintState.ACTIVE.value)).first()
+        return view(sp) if sp else None
+
+
+def start_sprint(ctx: Ctx, ref: str) -> SprintView:
+    """Start a planned sprint. What is in it now becomes its frozen commitment."""
+    with ctx.db.write() as s:
+        sp = sprint_by_ref(s, ref)
+        if sp.state != SprintState.PLANNED:
+            raise StateError(f"sprint {sp.name} is {sp.state}; only a planned sprint can start")
+        other = s.exec(select(Sprint).where(Sprint.state == SprintState.ACTIVE.value)).first()
+        if other is not None:
+            raise StateError(f"sprint {other.name} is still active; close it first")
+        at = ctx.now()
+        items = s.exec(select(Item).where(Item.sprint_id == sp.id, Item.deleted == False)).all()  # noqa: E712
+        for item in items:
+            _sprint_event(s, ctx, item, sp.id, SprintEventKind.COMMIT, at)
+        sp.state = SprintState.ACTIVE.value
+        sp.started_at = at
+        s.flush()
+        return view(sp)
+
+
+def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next") -> CloseResult:
+    """Close the active sprint in one transaction.
+
+    Done items stay in it (completed); every unfinished item moves to carry_to
+    (a sprint ref, or 'backlog'/None) and its slip count goes up by one.
+    """
+    with ctx.db.write() as s:
+        sp = sprint_by_ref(s, ref)
+        if sp.state != SprintState.ACTIVE:
+            raise StateError(f"sprint {sp.name} is {sp.state}; only the active sprint can be closed")
+        target = sprint_or_backlog(s, carry_to)
+        if target is not None:
+            if target.id == sp.id:
+                raise ValidationError("cannot carry work over into the sprint being closed", "carry_to")
+            if target.state != SprintState.PLANNED:
+                raise StateError(f"sprint {target.name} is {target.state}; carry over into a planned sprint")
+        at = ctx.now()
+        items = s.exec(
+            select(Item).where(Item.sprint_id == sp.id, Item.deleted == False).order_by(Item.rank)  # noqa: E712
+        ).all()
+        completed, carried = [], []
+        for item in items:
+            if item.status == Status.DONE:
+                _sprint_event(s, ctx, item, sp.id, SprintEventKind.COMPLETE, at)
+                completed.append(item.key)
+                continue
+            _sprint_event(s, ctx, item, sp.id, SprintEventKind.CARRY, at, target.id if target else None)
+            if target is not None:
+                _sprint_event(s, ctx, item, target.id, SprintEventKind.ENTER, at)
+            _event(s, ctx, item, "sprint", sp.name, target.name if target else None, at)
+            _event(s, ctx, item, "slip_count", item.slip_count, item.slip_count + 1, at)
+            item.sprint_id = target.id if target else None
+            item.slip_count += 1
+            _touch(ctx, item, at)
+            carried.append(item.key)
+        sp.state = SprintState.CLOSED.value
+        sp.closed_at = at
+        s.flush()
+        return CloseResult(view(sp), completed, carried, target.name if target else None)

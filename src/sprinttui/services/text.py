@@ -1,0 +1,78 @@
+"""Cleaning and validating text people type."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+from sprinttui.domain import ValidationError
+
+MAX_TITLE = 20_000
+MAX_TEXT = 200_000
+
+
+def _strip_controls(value: str, keep_newlines: bool) -> str:
+    out = []
+    for ch in value:
+        if ch in "\n\t" and keep_newlines:
+            out.append(ch)
+        elif ch in "\n\t\r":
+            out.append(" ")
+        elif unicodedata.category(ch) == "Cc":
+            continue  # NUL, ESC, BEL … never stored
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_line(value: object, field: str, *, required: bool = True, limit: int = MAX_TITLE) -> str:
+    text = _strip_controls(str(value if value is not None else ""), keep_newlines=False).strip()
+    if required and not text:
+        raise ValidationError(f"{field} must not be empty", field)
+    if len(text) > limit:
+        raise ValidationError(f"{field} is too long ({len(text)} characters, at most {limit})", field)
+    return text
+
+
+def clean_text(value: object, field: str, *, limit: int = MAX_TEXT) -> str:
+    text = _strip_controls(str(value if value is not None else ""), keep_newlines=True)
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise ValidationError(f"{field} is too long ({len(text)} characters, at most {limit})", field)
+    return text
+
+
+def clean_points(value: object, field: str = "points") -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        pts = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field} must be a number, not {str(value)[:20]!r}", field) from None
+    if not math.isfinite(pts) or pts < 0:
+        raise ValidationError(f"{field} must be 0 or more", field)
+    if pts > 1000:
+        raise ValidationError(f"{field} must be at most 1000", field)
+    return pts
+
+
+def clean_list(value: object) -> str:
+    """Comma separated labels / competences, normalised."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        parts = [str(v) for v in value]
+    else:
+        parts = str(value).split(",")
+    seen: list[str] = []
+    for p in parts:
+        t = _strip_controls(p, keep_newlines=False).strip()
+        if t and t not in seen:
+            seen.append(t[:60])
+    return ",".join(seen)
+
+
+def fmt_points(p: float | None) -> str:
+    if p is None:
+        return "-"
+    return str(int(p)) if float(p).is_integer() else f"{p:g}"

@@ -1,0 +1,264 @@
+"""SQLModel tables. One database holds one project.
+
+Rows a person edits carry a ``version`` column used by SQLAlchemy's
+optimistic locking (``version_id_col``): an UPDATE that finds another
+version than the one read raises StaleDataError instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata: MetaData = SQLModel.metadata
+metadata.naming_convention = NAMING_CONVENTION
+
+
+def _version_column() -> Column:
+    return Column("version", Integer, nullable=False, default=1)
+
+
+def _text(nullable: bool = True) -> Column:
+    return Column(Text, nullable=nullable)
+
+
+class ProjectSettings(SQLModel, table=True):
+    __tablename__ = "project"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(default="CRM rollout")
+    sprint_length_days: int = Field(default=14)
+    # weekday numbers, 0 = Monday, comma separated
+    working_days: str = Field(default="0,1,2,3,4")
+    points_per_day: float = Field(default=1.0)
+    allow_user_override: bool = Field(default=True)
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class Stream(SQLModel, table=True):
+    __tablename__ = "stream"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=6)
+    name: str
+    # the lead is a member; the FK is added after both tables exist (cycle)
+    lead_id: Optional[int] = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("member.id", use_alter=True, ondelete="SET NULL"), nullable=True
+        ),
+    )
+    description: str = Field(default="", sa_column=_text(False))
+    next_seq: int = Field(default=1)
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handle: str = Field(unique=True)
+    name: str
+    competences: str = Field(default="")  # comma separated
+    availability: int = Field(default=100)  # percent of working time for the project
+    primary_stream_id: Optional[int] = Field(
+        default=None, foreign_key="stream.id", ondelete="SET NULL", index=True
+    )
+    active: bool = Field(default=True)
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class Sprint(SQLModel, table=True):
+    __tablename__ = "sprint"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    goal: str = Field(default="", sa_column=_text(False))
+    start_date: dt.date
+    end_date: dt.date
+    state: str = Field(default="planned", index=True)
+    started_at: Optional[dt.datetime] = None
+    closed_at: Optional[dt.datetime] = None
+    goal_met: Optional[bool] = None
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class Absence(SQLModel, table=True):
+    """Days a member is away during one sprint."""
+
+    __tablename__ = "absence"
+    __table_args__ = (UniqueConstraint("member_id", "sprint_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    sprint_id: int = Field(foreign_key="sprint.id", ondelete="CASCADE", index=True)
+    days: float = Field(default=0.0)
+
+
+class Item(SQLModel, table=True):
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "seq"),
+        Index("ix_item_sprint_id_status", "sprint_id", "status"),
+        Index("ix_item_rank", "rank"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    stream_id: int = Field(foreign_key="stream.id")
+    seq: int
+    title: str = Field(sa_column=_text(False))
+    description: str = Field(default="", sa_column=_text(False))
+    kind: str = Field(default="story")
+    assignee_id: Optional[int] = Field(
+        default=None, foreign_key="member.id", ondelete="SET NULL", index=True
+    )
+    points: Optional[float] = None
+    status: str = Field(default="todo")
+    blocked: bool = Field(default=False)
+    blocked_reason: str = Field(default="", sa_column=_text(False))
+    blocked_since: Optional[dt.datetime] = None
+    rank: float = Field(default=0.0)
+    sprint_id: Optional[int] = Field(default=None, foreign_key="sprint.id", ondelete="SET NULL")
+    due_date: Optional[dt.date] = None
+    labels: str = Field(default="")  # comma separated
+    source_finding_id: Optional[int] = Field(
+        default=None, foreign_key="finding.id", ondelete="SET NULL", unique=True
+    )
+    kpi_id: Optional[int] = Field(default=None, foreign_key="kpi.id", ondelete="SET NULL")
+    slip_count: int = Field(default=0)
+    external_key: Optional[str] = Field(default=None, unique=True)
+    deleted: bool = Field(default=False)
+    created_by: str = Field(default="")
+    created_at: dt.datetime
+    updated_by: str = Field(default="")
+    updated_at: dt.datetime
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class ItemEvent(SQLModel, table=True):
+    """History: one row per changed field (who, when, field, old, new)."""
+
+    __tablename__ = "item_event"
+    __table_args__ = (Index("ix_item_event_item_id_at", "item_id", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", ondelete="CASCADE")
+    at: dt.datetime = Field(index=True)
+    actor: str
+    field: str  # "created", "deleted", or the name of the field changed
+    old: Optional[str] = Field(default=None, sa_column=_text())
+    new: Optional[str] = Field(default=None, sa_column=_text())
+
+
+class SprintEvent(SQLModel, table=True):
+    """Explicit sprint membership: enter/leave/commit/complete/carry."""
+
+    __tablename__ = "sprint_event"
+    __table_args__ = (
+        Index("ix_sprint_event_sprint_id_kind", "sprint_id", "kind"),
+        Index("ix_sprint_event_item_id", "item_id"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sprint_id: int = Field(foreign_key="sprint.id", ondelete="CASCADE")
+    item_id: int = Field(foreign_key="item.id", ondelete="CASCADE")
+    kind: str
+    at: dt.datetime
+    actor: str
+    points: Optional[float] = None  # the item's points at that moment
+    status: Optional[str] = None  # the item's status at that moment
+    target_sprint_id: Optional[int] = Field(
+        default=None, foreign_key="sprint.id", ondelete="SET NULL"
+    )  # for carry: where it went (None = backlog)
+
+
+class Evaluation(SQLModel, table=True):
+    __tablename__ = "evaluation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sprint_id: int = Field(foreign_key="sprint.id", ondelete="CASCADE", index=True)
+    date: dt.date
+    kind: str = Field(default="interim")
+    facilitator_id: Optional[int] = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    summary: str = Field(default="", sa_column=_text(False))
+    metrics_json: str = Field(default="{}", sa_column=_text(False))
+    created_by: str = Field(default="")
+    created_at: dt.datetime
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class Finding(SQLModel, table=True):
+    __tablename__ = "finding"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluation.id", ondelete="CASCADE", index=True)
+    category: str
+    text: str = Field(sa_column=_text(False))
+    votes: int = Field(default=0)
+    status: str = Field(default="open")
+    owner_id: Optional[int] = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    created_at: dt.datetime
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class Kpi(SQLModel, table=True):
+    __tablename__ = "kpi"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    unit: str = Field(default="")
+    baseline: Optional[float] = None
+    target: Optional[float] = None
+    direction: str = Field(default="higher")
+    description: str = Field(default="", sa_column=_text(False))
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+
+
+class KpiMeasurement(SQLModel, table=True):
+    __tablename__ = "kpi_measurement"
+    __table_args__ = (Index("ix_kpi_measurement_kpi_id_date", "kpi_id", "date"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kpi_id: int = Field(foreign_key="kpi.id", ondelete="CASCADE")
+    date: dt.date
+    value: float
+    note: str = Field(default="", sa_column=_text(False))
+    recorded_by: str = Field(default="")
+    recorded_at: dt.datetime
+
+
+class StandupEntry(SQLModel, table=True):
+    __tablename__ = "standup_entry"
+    __table_args__ = (UniqueConstraint("member_id", "date"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    date: dt.date = Field(index=True)
+    yesterday: str = Field(default="", sa_column=_text(False))
+    today: str = Field(default="", sa_column=_text(False))
+    blockers: str = Field(default="", sa_column=_text(False))
+    absent: bool = Field(default=False)
+    updated_by: str = Field(default="")
+    updated_at: dt.datetime
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
