@@ -6,9 +6,10 @@ import getpass
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sprinttui.dates import utcnow
+from sprinttui.dates import parse_date, utcnow
+from sprinttui.dates import today as local_today
 from sprinttui.domain import ValidationError, one_line
 from sprinttui.store.engine import Database, resolve_url
 
@@ -38,12 +39,22 @@ class Ctx:
     def now(self) -> datetime:
         return self.clock()
 
+    def today(self) -> date:
+        """Today's date: the local date, or the replayed clock's."""
+        return local_today() if self.clock is utcnow else self.clock().date()
+
+    def day(self, text: str | date | None) -> date:
+        """A typed date ("today", "+2w", ISO …) read relative to today(); None is today."""
+        if text is None:
+            return self.today()
+        return parse_date(text, base=self.today())
+
 
 def open_ctx(db: str | None = None, user: str | None = None, *, migrate: bool = True) -> Ctx:
     from sprinttui.services import project
 
     database = Database(resolve_url(db), migrate=migrate)
     ctx = Ctx(database, resolve_user(user))
-    if migrate and user and user != login_name():
-        project.check_user_override(ctx, user)
+    if migrate and ctx.user != login_name():
+        project.check_user_override(ctx, ctx.user)
     return ctx

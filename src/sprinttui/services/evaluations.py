@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import select
 
-from sprinttui.dates import parse_date
 from sprinttui.domain import (
     EvaluationKind,
     FindingCategory,
@@ -25,7 +24,7 @@ from sprinttui.services.context import Ctx
 from sprinttui.services.items import ItemRow, check_version, create_item
 from sprinttui.services.lookup import member_by_handle, sprint_by_ref
 from sprinttui.services.reports import _report
-from sprinttui.services.text import clean_line, clean_text
+from sprinttui.services.text import clean_text
 from sprinttui.store.models import Evaluation, Finding, Item, Member, Sprint
 
 
@@ -81,7 +80,7 @@ def create_evaluation(ctx: Ctx, sprint: str = "current", *, kind: str = "interim
                       facilitator: str | None = None, summary: str = "") -> EvaluationView:
     """Start an evaluation; the sprint's figures are snapshotted now."""
     k = parse_enum(EvaluationKind, kind, "kind")
-    day = parse_date(on) if on is not None else parse_date("today")
+    day = ctx.day(on)
     with ctx.db.write() as s:
         sp = sprint_by_ref(s, sprint)
         ev = Evaluation(

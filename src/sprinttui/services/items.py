@@ -502,7 +502,9 @@ def _renumber(s: Session) -> None:
 
 def _rerank_after_renumber(s: Session, ctx: Ctx, item: Item, anchor: Item, before: bool) -> ItemRow:
     s.refresh(item)
+    old = item.rank
     item.rank = anchor.rank - 8 if before else anchor.rank + 8
+    _event(s, ctx, item, "rank", old, item.rank, ctx.now())
     _touch(ctx, item, ctx.now())
     s.flush()
     return _row_for(s, item.key)
@@ -537,6 +539,10 @@ def restore_item(ctx: Ctx, key: str) -> ItemRow:
             sp = s.get(Sprint, item.sprint_id)
             if sp and sp.state != SprintState.CLOSED:
                 _sprint_event(s, ctx, item, sp.id, SprintEventKind.ENTER, at)
+            elif sp and item.status != Status.DONE:
+                # its sprint closed meanwhile: unfinished work comes back in the backlog
+                _event(s, ctx, item, "sprint", sp.name, None, at)
+                item.sprint_id = None
         _event(s, ctx, item, "deleted", "yes", None, at)
         _touch(ctx, item, at)
         _sync_finding(s, item)

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlmodel import select
 
-from sprinttui.dates import parse_date
 from sprinttui.domain import Direction, NotFoundError, ValidationError, one_line, parse_enum
 from sprinttui.services.context import Ctx
 from sprinttui.services.items import ItemRow, _row_query, _to_row, check_version
@@ -128,7 +127,7 @@ def record(ctx: Ctx, name: str, value, *, on=None, note: str = "") -> KpiView:
     v = _num(value, "value")
     if v is None:
         raise ValidationError("a measurement needs a value", "value")
-    day = parse_date(on) if on is not None else parse_date("today")
+    day = ctx.day(on)
     with ctx.db.write() as s:
         k = _by_name(s, name)
         s.add(KpiMeasurement(kpi_id=k.id, date=day, value=v, note=clean_text(note, "note", limit=2000),

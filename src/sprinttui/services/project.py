@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlmodel import select
 
-from sprinttui.domain import ValidationError
+from sprinttui.domain import ValidationError, one_line
 from sprinttui.services.context import Ctx, login_name
 from sprinttui.services.text import clean_line
 from sprinttui.store.models import ProjectSettings
 
 WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_FULL_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DAY_WORDS = {w: i for names in (WEEKDAY_NAMES, _FULL_NAMES) for i, w in enumerate(names)}
 
 
 @dataclass(frozen=True)
@@ -41,15 +44,15 @@ def _to_settings(row: ProjectSettings) -> Settings:
 
 def parse_working_days(text: str) -> frozenset[int]:
     days: set[int] = set()
-    for part in str(text).replace(" ", "").lower().split(","):
+    for part in re.split(r"[\s,;]+", str(text).lower()):
         if not part:
             continue
         if part.isdigit() and 0 <= int(part) <= 6:
             days.add(int(part))
-        elif part[:3] in WEEKDAY_NAMES:
-            days.add(WEEKDAY_NAMES.index(part[:3]))
+        elif part in _DAY_WORDS:
+            days.add(_DAY_WORDS[part])
         else:
-            raise ValidationError(f"unknown weekday {part!r}; use mon,tue,…", "working_days")
+            raise ValidationError(f"unknown weekday {one_line(part, 20)!r}; use mon,tue,…", "working_days")
     if not days:
         raise ValidationError("at least one working day is needed", "working_days")
     return frozenset(days)

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
-from sprinttui.dates import today as _today, working_days
+from sprinttui.dates import working_days
 from sprinttui.domain import SprintEventKind as EK, SprintState, Status
 from sprinttui.services.context import Ctx
 from sprinttui.services.items import ItemRow, _row_query, _to_row
@@ -113,9 +113,13 @@ def _report(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport:
     member: dict[int, bool] = {}  # membership after the last enter/leave
     left_not_done: dict[int, float] = {}
     started = sp.started_at
+    # the commitment first: an item planned at the very instant of the start
+    # is committed, not added
     for e in events:
         if e.kind == EK.COMMIT:
             committed[e.item_id] = _pts(e.points)
+    for e in events:
+        if e.kind == EK.COMMIT:
             member[e.item_id] = True
         elif e.kind == EK.ENTER:
             member[e.item_id] = True
@@ -138,7 +142,11 @@ def _report(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport:
             it = items.get(iid)
             if inside and it is not None and not it.deleted and it.status == Status.DONE:
                 completed[iid] = _pts(it.points)
-    removed = {i: p for i, p in left_not_done.items() if not member.get(i)}
+    # removed: it was part of the running sprint, left it unfinished, and stayed out
+    removed = {
+        i: p for i, p in left_not_done.items()
+        if not member.get(i) and (i in committed or i in added)
+    }
     totals = Figures()
     per: dict[str, Figures] = defaultdict(Figures)
     outcomes: list[ItemOutcome] = []
@@ -323,7 +331,7 @@ class BurndownPoint:
 def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None) -> list[BurndownPoint]:
     """Remaining points at the end of each working day, from history, with the ideal line."""
     settings = get_settings(ctx)
-    as_of = as_of or _today()
+    as_of = as_of or ctx.today()
     with ctx.db.read() as s:
         sp = sprint_by_ref(s, ref)
         days = working_days(sp.start_date, sp.end_date, settings.working_days) or [sp.start_date]
@@ -413,11 +421,12 @@ def slipped_work(ctx: Ctx, *, stream: str | None = None, blocked_days: int = 3,
                  on: date | None = None) -> list[SlippedWork]:
     """Per stream: unfinished items that slipped at least once, overdue items,
     and items blocked for more than `blocked_days` days."""
-    on = on or _today()
+    on = on or ctx.today()
     with ctx.db.read() as s:
         stmt = _row_query().where(Item.deleted == False, Item.status != Status.DONE.value)  # noqa: E712
-        if stream:
-            stmt = stmt.where(Item.stream_id == stream_by_key(s, stream).id)
+        only = stream_by_key(s, stream) if stream else None
+        if only is not None:
+            stmt = stmt.where(Item.stream_id == only.id)
         slipped = stmt.where(Item.slip_count >= 1).order_by(Item.slip_count.desc(), Item.rank)
         overdue = stmt.where(Item.due_date < on).order_by(Item.due_date, Item.rank)
         cutoff = datetime.combine(on, time(0), tzinfo=timezone.utc) - timedelta(days=blocked_days)
@@ -425,7 +434,7 @@ def slipped_work(ctx: Ctx, *, stream: str | None = None, blocked_days: int = 3,
         groups: dict[str, SlippedWork] = {}
         keys = list(s.exec(select(Stream.key).order_by(Stream.key)).all())
         for k in keys:
-            if stream and k != stream.upper():
+            if only is not None and k != only.key:
                 continue
             groups[k] = SlippedWork(k, [], [], [])
         for stmt_, attr in ((slipped, "slipped"), (overdue, "overdue"), (blocked, "blocked")):

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlmodel import select
 
-from sprinttui.dates import parse_date
 from sprinttui.services.context import Ctx
 from sprinttui.services.items import check_version
 from sprinttui.services.lookup import member_by_handle
@@ -31,7 +30,7 @@ def save_entry(ctx: Ctx, member: str, *, on=None, yesterday: str | None = None, 
                blockers: str | None = None, absent: bool | None = None,
                expected_version: int | None = None) -> StandupView:
     """Create or update the member's entry for the day (fields left None stay)."""
-    day = parse_date(on) if on is not None else parse_date("today")
+    day = ctx.day(on)
     with ctx.db.write() as s:
         m = member_by_handle(s, member)
         row = s.exec(select(StandupEntry).where(StandupEntry.member_id == m.id, StandupEntry.date == day)).first()
@@ -52,7 +51,7 @@ def save_entry(ctx: Ctx, member: str, *, on=None, yesterday: str | None = None, 
 
 
 def entries(ctx: Ctx, *, on=None) -> list[StandupView]:
-    day = parse_date(on) if on is not None else parse_date("today")
+    day = ctx.day(on)
     with ctx.db.read() as s:
         rows = s.exec(
             select(StandupEntry, Member).join(Member, Member.id == StandupEntry.member_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +115,7 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 def storage_error(err: Exception) -> StorageError:
     """Turn a driver error into a one-line message a person can act on."""
-    msg = str(getattr(err, "orig", err)).lower()
+    msg = " ".join(str(getattr(err, "orig", err)).split()).lower()
     if "locked" in msg or "busy" in msg:
         return StorageError("the database is busy (another user is writing); please try again")
     if "readonly" in msg or "read-only" in msg:
@@ -125,23 +126,39 @@ def storage_error(err: Exception) -> StorageError:
         return StorageError("the database file is corrupted or not a sprinttui database")
     if "unable to open" in msg:
         return StorageError("cannot open the database file; check the path and permissions")
-    return StorageError(f"database error: {one_line(str(getattr(err, 'orig', err)), 200)}")
+    return StorageError(f"database error: {one_line(' '.join(str(getattr(err, 'orig', err)).split()), 200)}")
 
 
 class Database:
     """One project database. Thread-safe to share; sessions are not."""
 
-    def __init__(self, url: str, *, migrate: bool = True):
+    def __init__(self, url: str, *, migrate: bool = True, create: bool = True):
+        try:
+            backend = make_url(url).get_backend_name()
+        except sa_exc.ArgumentError:
+            raise StorageError(f"cannot use {one_line(url, 80)!r} as a database: not a path or database URL") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise StorageError(
+                f"unsupported database URL {one_line(backend, 40)!r}: use a SQLite file or PostgreSQL"
+            )
         self.url = url
+        self._watch_conn: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
         self.path = sqlite_path(url)
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.path is not None:
+            if not create and not self.path.exists():
+                raise StorageError(f"no database at {one_line(str(self.path))}")
             _prepare_sqlite_file(self.path)
         try:
             self.engine = make_engine(url)
             self._write_engine = self.engine.execution_options(sqlite_immediate=True)
             if migrate:
                 self.ensure_schema()
+        except ImportError:
+            raise StorageError(
+                "PostgreSQL support is not installed: pip install 'sprinttui[postgres]'"
+            ) from None
         except sa_exc.DBAPIError as err:
             raise storage_error(err) from None
         except sqlite3.Error as err:
@@ -203,5 +220,28 @@ class Database:
         finally:
             session.close()
 
+    # -- change detection ---------------------------------------------------
+    def change_token(self) -> int:
+        """A number that changes whenever another connection commits.
+
+        On SQLite this is ``PRAGMA data_version`` on one long-lived connection
+        (it counts commits made by every other connection, in any process).
+        """
+        if not self.is_sqlite or self.path is None:
+            raise NotImplementedError("change detection needs SQLite for now")
+        with self._watch_lock:
+            if self._watch_conn is None:
+                self._watch_conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=5
+                )
+            try:
+                return int(self._watch_conn.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error as err:
+                raise storage_error(err) from None
+
     def dispose(self) -> None:
+        with self._watch_lock:
+            if self._watch_conn is not None:
+                self._watch_conn.close()
+                self._watch_conn = None
         self.engine.dispose()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from sprinttui.domain import StorageError
+from sprinttui.domain import StorageError, one_line
 from sprinttui.store.engine import FILE_MODE, make_engine, storage_error
 
 if TYPE_CHECKING:
@@ -51,23 +51,43 @@ def _known(revision: str) -> bool:
 
     script = ScriptDirectory.from_config(alembic_config())
     try:
-        return script.get_revision(revision) is not None
+        return revision in {r.revision for r in script.walk_revisions()}
     except CommandError:
         return False
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
-    """Copy a live SQLite database with the online backup API."""
-    fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, FILE_MODE)
-    os.close(fd)
-    os.chmod(dest, FILE_MODE)
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=15)
-    target = sqlite3.connect(dest)
+    """Copy a live SQLite database with the online backup API.
+
+    The copy is written to a new temporary file beside `dest` (which nobody
+    else can have open) and then renamed over it, so a half-written backup
+    never replaces a good one.
+    """
+    src, dest = Path(src), Path(dest)
+    if dest.resolve() == src.resolve():
+        raise StorageError("the backup file must not be the database itself")
+    if not dest.parent.is_dir():
+        raise StorageError(f"cannot write the backup: folder {dest.parent} does not exist")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        source.backup(target)
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+        os.close(fd)
+        os.chmod(tmp, FILE_MODE)
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=15)
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        os.replace(tmp, dest)
+    except sqlite3.Error as err:
+        raise storage_error(err) from None
+    except OSError as err:
+        raise StorageError(f"cannot write the backup {dest}: {err.strerror}") from None
     finally:
-        target.close()
-        source.close()
+        if tmp.exists():
+            tmp.unlink()
     return dest
 
 
@@ -89,8 +109,13 @@ def upgrade(db: "Database", revision: str = "head") -> str | None:
                 current = _revision(conn)
                 if current is not None and not _known(current):
                     raise StorageError(
-                        f"the database has schema {current}, newer than this sprinttui knows; "
-                        "upgrade sprinttui"
+                        f"the database has schema {one_line(current, 40)!r}, newer than this "
+                        "sprinttui knows; upgrade sprinttui"
+                    )
+                if current is None and _foreign_tables(conn):
+                    raise StorageError(
+                        "this database belongs to another program (it has tables but no "
+                        "sprinttui schema); it was left untouched"
                     )
                 if revision == "head" and current == head_revision():
                     return None  # another process migrated it while we waited
@@ -114,6 +139,12 @@ def upgrade(db: "Database", revision: str = "head") -> str | None:
     finally:
         engine.dispose()
     return backup
+
+
+def _foreign_tables(conn) -> list[str]:
+    from sqlalchemy import inspect
+
+    return [t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_")]
 
 
 def _revision(conn) -> str | None:

@@ -1,0 +1,259 @@
+"""The argparse tree of the command line. Builds parsers only; imports nothing heavy.
+
+Each leaf sets ``handler``: the name of a ``cmd_<handler>`` function in
+:mod:`sprinttui.cli.commands`, imported only after the arguments parsed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sprinttui import __version__
+
+SPRINT_HELP = "sprint name, or current / next / last"
+DATE_HELP = "ISO date (2026-03-02) or today, tomorrow, +3d, +2w, fri, next monday"
+
+DESCRIPTION = """\
+Keyboard-driven sprint and issue tracking in the terminal.
+Without a command, opens the app.
+
+SPRINT is a sprint name, or `current` (the active one), `next` (the first planned
+one) or `last` (the last closed one). DATE accepts ISO dates and relative forms.
+Errors print one line to stderr and exit with status 2."""
+
+EPILOG = """\
+database: --db, else $SPRINTTUI_DB, else sprinttui.db in your user data folder.
+user:     --user, else $SPRINTTUI_USER, else your login name.
+Every command has --help, e.g. `sprinttui item add --help`."""
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
+
+
+def any_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=34)
+
+
+def _global_options() -> argparse.ArgumentParser:
+    """--db / --user, accepted after the command too (without overriding the ones before)."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("global options")
+    g.add_argument("--db", metavar="DB", default=argparse.SUPPRESS,
+                   help="database file or SQLAlchemy URL")
+    g.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                   help="acting user recorded in the history")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options()
+    parser = argparse.ArgumentParser(
+        prog="sprinttui", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+    )
+    parser.add_argument("--db", metavar="DB", default=None,
+                        help="database file or SQLAlchemy URL (default: $SPRINTTUI_DB, else the user data folder)")
+    parser.add_argument("--user", metavar="NAME", default=None,
+                        help="acting user recorded in the history (default: $SPRINTTUI_USER, else the login name)")
+    parser.add_argument("--stream", metavar="KEY", dest="app_stream", default=None,
+                        help="open the app showing one stream")
+    parser.add_argument("--version", action="version", version=f"sprinttui {__version__}")
+    parser.set_defaults(handler="app")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    def leaf(parent, name: str, handler: str, help: str, **kw) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help, description=kw.pop("description", help[:1].upper() + help[1:] + "."),
+                              parents=[common], formatter_class=_Formatter, **kw)
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(name: str, help: str) -> argparse._SubParsersAction:
+        p = sub.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",
+                           formatter_class=_Formatter)
+        return p.add_subparsers(dest="action", metavar="ACTION", title="actions", required=True)
+
+    def json_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    # -- app, demo, init, seed ---------------------------------------------------
+    p = leaf(sub, "demo", "demo", "create the demo project if absent, then open the app")
+    p.add_argument("--no-tui", action="store_true", help="only create the demo data")
+    p.add_argument("--stream", metavar="KEY", dest="app_stream", default=argparse.SUPPRESS,
+                   help="open the app showing one stream")
+
+    p = leaf(sub, "init", "init", "create or upgrade a database")
+    p.add_argument("--name", metavar="NAME", help="project name (renames an existing project)")
+    p.add_argument("--demo", action="store_true", help="fill in the demo project")
+
+    p = leaf(sub, "seed", "seed", "fill the database with a deterministic synthetic project")
+    p.add_argument("--items", metavar="N", type=positive_int, required=True, help="number of items")
+    p.add_argument("--seed", metavar="S", type=any_int, default=None, help="random seed")
+
+    # -- streams ------------------------------------------------------------------
+    g = group("stream", "streams: the sub-projects, each with a KEY and a lead")
+    p = leaf(g, "add", "stream_add", "add a stream")
+    p.add_argument("key", metavar="KEY", help="2 to 6 upper-case letters, like SAL")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--lead", metavar="HANDLE", help="stream lead (a member handle)")
+    p.add_argument("--description", metavar="TEXT", default="")
+    p = leaf(g, "list", "stream_list", "list the streams")
+    json_flag(p)
+    p = leaf(g, "edit", "stream_edit", "change a stream")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--name", metavar="NAME")
+    p.add_argument("--lead", metavar="HANDLE", help="stream lead; an empty string clears it")
+    p.add_argument("--description", metavar="TEXT")
+
+    # -- members ------------------------------------------------------------------
+    g = group("member", "members: who works on the project, and how much")
+    p = leaf(g, "add", "member_add", "add a member")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--stream", metavar="KEY", help="primary stream")
+    p.add_argument("--availability", metavar="PCT", default="100",
+                   help="share of their time for the project, 0-100 (default 100)")
+    p.add_argument("--competences", metavar="a,b", default="", help="comma separated")
+    p = leaf(g, "list", "member_list", "list the members")
+    p.add_argument("--stream", metavar="KEY", help="only members of this stream")
+    p.add_argument("--all", action="store_true", help="include inactive members")
+    json_flag(p)
+    p = leaf(g, "edit", "member_edit", "change a member")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("--name", metavar="NAME")
+    p.add_argument("--stream", metavar="KEY", help="primary stream; an empty string clears it")
+    p.add_argument("--availability", metavar="PCT")
+    p.add_argument("--competences", metavar="a,b")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--active", dest="active", action="store_const", const=True, default=None,
+                     help="mark the member active")
+    act.add_argument("--inactive", dest="active", action="store_const", const=False,
+                     help="mark the member inactive (kept in history)")
+    p = leaf(g, "absence", "member_absence", "set the days a member is away during a sprint (0 removes)")
+    p.add_argument("handle", metavar="HANDLE")
+    p.add_argument("sprint", metavar="SPRINT", help=SPRINT_HELP)
+    p.add_argument("days", metavar="DAYS")
+
+    # -- sprints ------------------------------------------------------------------
+    g = group("sprint", "sprints: plan, start, close")
+    p = leaf(g, "new", "sprint_new", "plan a new sprint")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--start", metavar="DATE", required=True, help=DATE_HELP)
+    p.add_argument("--end", metavar="DATE", required=True, help=DATE_HELP)
+    p.add_argument("--goal", metavar="TEXT", default="")
+    p = leaf(g, "start", "sprint_start", "start a planned sprint (freezes its commitment)")
+    p.add_argument("sprint", metavar="SPRINT", help=SPRINT_HELP)
+    p = leaf(g, "close", "sprint_close",
+             "close the active sprint; unfinished items move on and count a slip")
+    p.add_argument("sprint", metavar="SPRINT", help=SPRINT_HELP)
+    p.add_argument("--carry-to", metavar="SPRINT|backlog", default="next",
+                   help="where unfinished items go (default: next)")
+    p = leaf(g, "list", "sprint_list", "list the sprints")
+    json_flag(p)
+    p = leaf(g, "edit", "sprint_edit", "change a sprint")
+    p.add_argument("sprint", metavar="SPRINT", help=SPRINT_HELP)
+    p.add_argument("--name", metavar="NAME")
+    p.add_argument("--goal", metavar="TEXT")
+    p.add_argument("--start", metavar="DATE", help=DATE_HELP)
+    p.add_argument("--end", metavar="DATE", help=DATE_HELP)
+
+    # -- items --------------------------------------------------------------------
+    g = group("item", "work items: stories, bugs, tasks, improvements, changes")
+    p = leaf(g, "add", "item_add", "add an item and print its key")
+    p.add_argument("title", metavar="TITLE")
+    p.add_argument("--stream", metavar="KEY", required=True)
+    p.add_argument("--points", metavar="N")
+    p.add_argument("--kind", metavar="K", default="story",
+                   help="story, bug, task, improvement or change (default story)")
+    p.add_argument("--sprint", metavar="SPRINT|backlog", help=SPRINT_HELP + " (default backlog)")
+    p.add_argument("--assignee", metavar="H", help="member handle")
+    p.add_argument("--due", metavar="DATE", help=DATE_HELP)
+    p.add_argument("--labels", metavar="a,b", default="", help="comma separated")
+    p.add_argument("--description", metavar="TEXT", default="")
+    p = leaf(g, "move", "item_move", "set an item's status")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("status", metavar="STATUS", help="todo, doing, review or done")
+    p = leaf(g, "plan", "item_plan", "plan an item into a sprint or back to the backlog")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("sprint", metavar="SPRINT|backlog", help=SPRINT_HELP + ", or backlog")
+    p = leaf(g, "edit", "item_edit", "change an item's fields")
+    p.add_argument("key", metavar="KEY")
+    p.add_argument("--title", metavar="TEXT")
+    p.add_argument("--points", metavar="N", help="an empty string clears it")
+    p.add_argument("--kind", metavar="K")
+    p.add_argument("--assignee", metavar="H", help="member handle; an empty string clears it")
+    p.add_argument("--due", metavar="DATE", help=DATE_HELP + "; an empty string clears it")
+    p.add_argument("--labels", metavar="a,b")
+    p.add_argument("--description", metavar="TEXT")
+    blk = p.add_mutually_exclusive_group()
+    blk.add_argument("--block", metavar="REASON", help="mark blocked, saying why")
+    blk.add_argument("--unblock", action="store_true", help="clear the blocked mark")
+    p = leaf(g, "list", "item_list", "list items in backlog order")
+    p.add_argument("--sprint", metavar="SPRINT|backlog", help=SPRINT_HELP + ", or backlog")
+    p.add_argument("--stream", metavar="KEY")
+    p.add_argument("--status", metavar="S")
+    p.add_argument("--assignee", metavar="H")
+    p.add_argument("--search", metavar="TEXT", help="text in the key or title")
+    p.add_argument("--limit", metavar="N", type=positive_int)
+    json_flag(p)
+    p = leaf(g, "show", "item_show", "show an item: fields, history and slip trail")
+    p.add_argument("key", metavar="KEY")
+    json_flag(p)
+    p = leaf(g, "delete", "item_delete", "delete an item (its key stays taken; restore undoes it)")
+    p.add_argument("key", metavar="KEY")
+    p = leaf(g, "restore", "item_restore", "restore a deleted item")
+    p.add_argument("key", metavar="KEY")
+
+    # -- reports ------------------------------------------------------------------
+    p = leaf(sub, "report", "report", "sprint figures: committed, added, removed, completed, carried over, say/do")
+    p.add_argument("sprint", metavar="SPRINT", nargs="?",
+                   help=SPRINT_HELP + " (default: current if one is active, else last)")
+    p.add_argument("--stream", metavar="KEY")
+    json_flag(p)
+    p = leaf(sub, "capacity", "capacity", "capacity of members and streams against the points planned")
+    p.add_argument("sprint", metavar="SPRINT", nargs="?", default="next", help=SPRINT_HELP + " (default next)")
+    json_flag(p)
+    p = leaf(sub, "slipped", "slipped", "slipped, overdue and long-blocked work per stream")
+    p.add_argument("--stream", metavar="KEY")
+    json_flag(p)
+
+    # -- KPIs ---------------------------------------------------------------------
+    g = group("kpi", "KPIs: what the rollout should move, measured over time")
+    p = leaf(g, "add", "kpi_add", "add a KPI")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--unit", metavar="U", default="")
+    p.add_argument("--baseline", metavar="X")
+    p.add_argument("--target", metavar="Y")
+    p.add_argument("--direction", metavar="higher|lower", default="higher",
+                   help="which way is better (default higher)")
+    p.add_argument("--description", metavar="TEXT", default="")
+    p = leaf(g, "record", "kpi_record", "record a measurement")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("value", metavar="VALUE")
+    p.add_argument("--date", metavar="DATE", help=DATE_HELP + " (default today)")
+    p.add_argument("--note", metavar="TEXT", default="")
+    p = leaf(g, "list", "kpi_list", "list the KPIs with their latest value")
+    json_flag(p)
+
+    # -- database -----------------------------------------------------------------
+    g = group("db", "the database file: schema revision, upgrade, backup")
+    leaf(g, "upgrade", "db_upgrade", "bring the schema up to date (backs up an existing SQLite file first)")
+    leaf(g, "current", "db_current", "print the database's schema revision and the program's")
+    p = leaf(g, "backup", "db_backup", "copy a live SQLite database to FILE (online backup)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+    return parser

@@ -1,0 +1,1 @@
+"""The Textual user interface: thin screens and widgets that call the services."""

@@ -1,0 +1,110 @@
+"""Shared fixtures: a fresh project database per test and a controllable clock.
+
+* ``db_path`` – where the test's SQLite file lives (not created yet).
+* ``ctx`` – a :class:`~sprinttui.services.context.Ctx` on a fresh, migrated
+  SQLite file in ``tmp_path``, acting as user ``tester``, project initialised.
+* ``clock`` – a :class:`Clock` (a callable returning an aware UTC datetime)
+  that only moves when the test moves it.
+* ``tctx`` – ``ctx`` whose clock is ``clock``: ``clock.set("2026-01-07 10:00")``
+  then every service call made through ``tctx`` happens at that moment.
+* ``make_ctx`` – factory for more contexts on the same database file (another
+  user, another Database object as a second process would have).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["TEXTUAL_ANIMATION"] = "none"
+
+from dataclasses import replace  # noqa: E402
+from datetime import date, datetime, time, timedelta, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from sprinttui.services import project  # noqa: E402
+from sprinttui.services.context import Ctx  # noqa: E402
+from sprinttui.store.engine import Database  # noqa: E402
+
+UTC = timezone.utc
+DEFAULT_START = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)  # the Friday before 2026-01-05
+
+
+def utc(value: str | date | datetime) -> datetime:
+    """'2026-01-07', '2026-01-07 10:30', a date or a datetime → aware UTC datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(9, 0), tzinfo=UTC)
+    parsed = datetime.fromisoformat(str(value))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if len(str(value)) <= 10:  # a bare date means 09:00 that day
+        parsed = parsed.replace(hour=9)
+    return parsed.astimezone(UTC)
+
+
+class Clock:
+    """A clock for Ctx.clock that stands still until the test moves it."""
+
+    def __init__(self, start: str | date | datetime = DEFAULT_START):
+        self.current = utc(start)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def set(self, value: str | date | datetime) -> datetime:
+        self.current = utc(value)
+        return self.current
+
+    def advance(self, **delta: float) -> datetime:
+        """clock.advance(hours=2), clock.advance(days=1, minutes=5) …"""
+        self.current = self.current + timedelta(**delta)
+        return self.current
+
+    def today(self) -> date:
+        return self.current.date()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "project.db"
+
+
+@pytest.fixture
+def db_url(db_path: Path) -> str:
+    return f"sqlite:///{db_path}"
+
+
+@pytest.fixture
+def make_ctx(db_url: str):
+    """make_ctx(user="bob", clock=None) → a Ctx with its own Database on the test's file."""
+    opened: list[Database] = []
+
+    def _make(user: str = "tester", clock=None) -> Ctx:
+        database = Database(db_url)
+        opened.append(database)
+        c = Ctx(database, user)
+        return replace(c, clock=clock) if clock is not None else c
+
+    yield _make
+    for database in opened:
+        database.dispose()
+
+
+@pytest.fixture
+def ctx(make_ctx) -> Ctx:
+    c = make_ctx("tester")
+    project.init_project(c, "Test project")
+    return c
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def tctx(ctx: Ctx, clock: Clock) -> Ctx:
+    return replace(ctx, clock=clock)
