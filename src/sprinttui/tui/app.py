@@ -1,122 +1,289 @@
 """The sprinttui application shell.
 
-Until the board and the other screens land this shows an overview of the
-project: the active sprint with its figures and the streams. Every piece of
-user text is passed to widgets as Content or rich Text, never as markup.
+Screens are Textual modes switched with the number keys. The app owns what
+all screens share: the service context, the stream filter, the writer thread
+(writes run in order, off the UI thread), the undo stack, the watcher that
+notices changes made by other processes, and the remembered theme.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
-from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
 
-from sprinttui.dates import today
+from sprinttui.domain import ConflictError, SprintTuiError
 from sprinttui.services import Ctx
-from sprinttui.services import items as items_svc
 from sprinttui.services import project as project_svc
-from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
-from sprinttui.services.text import fmt_points
+from sprinttui.services import streams as streams_svc
+from sprinttui.tui import config
+from sprinttui.tui.commands import ItemJumpProvider, StreamProvider
+from sprinttui.tui.safe import plain
+
+SCREENS = [
+    ("1", "board", "Board"),
+    ("2", "backlog", "Backlog"),
+    ("3", "planning", "Planning"),
+    ("4", "standup", "Standup"),
+    ("5", "evaluations", "Evaluations"),
+    ("6", "catchup", "Catch-up"),
+    ("7", "kpis", "KPIs"),
+    ("8", "team", "Team"),
+]
+
+POLL_SECONDS = 1.0
+
+
+def _screen_factory(mode: str):
+    def make():
+        from sprinttui.tui import screens
+
+        return screens.SCREEN_CLASSES[mode]()
+
+    return make
 
 
 @dataclass
-class Overview:
-    project: str
-    sprint: sprints_svc.SprintView | None
-    report: reports_svc.SprintReport | None
-    rows: list[items_svc.ItemRow]
-
-
-class OverviewLoaded(Message):
-    def __init__(self, overview: Overview) -> None:
-        super().__init__()
-        self.overview = overview
+class UndoEntry:
+    description: str
+    revert: Callable[[], Any]
 
 
 class SprintTuiApp(App):
     TITLE = "sprinttui"
-    CSS = """
-    #summary { height: auto; padding: 0 1; }
-    #items { height: 1fr; }
-    """
+    MODES = {mode: _screen_factory(mode) for _k, mode, _t in SCREENS}
+    COMMANDS = App.COMMANDS | {ItemJumpProvider, StreamProvider}
     BINDINGS = [
+        *[Binding(k, f"switch_screen('{mode}')", title, show=True) for k, mode, title in SCREENS],
+        Binding("f", "stream_filter", "Stream"),
+        Binding("u", "undo", "Undo"),
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
-        Binding("r", "reload", "Reload"),
     ]
 
-    def __init__(self, ctx: Ctx, *, stream: str | None = None) -> None:
+    def __init__(self, ctx: Ctx, *, stream: str | None = None, watch: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
-        self.stream = stream.upper() if stream else None
+        self.stream_filter: str | None = stream.upper() if stream else None
+        self.undo_stack: list[UndoEntry] = []
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprinttui-writer")
+        self._pending: set[Future] = set()
+        self._watch = watch
+        self._token: int | None = None
+        self.sprint: sprints_svc.SprintView | None = None
+        self.data_screens: weakref.WeakSet = weakref.WeakSet()  # BaseScreens, they add themselves
+        prefs = config.load(ctx.user)
+        theme = prefs.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical():
-            yield Static(Content("Loading…"), id="summary")
-            yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
+    # -- lifecycle ------------------------------------------------------------
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Title", "Status", "Pts", "Assignee", "Stream")
-        self.sub_title = f"user {self.ctx.user}"
-        self.action_reload()
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.switch_mode("board")
+        self.refresh_header()
+        if self._watch:
+            self.set_interval(POLL_SECONDS, self.poll_changes)
 
-    def action_reload(self) -> None:
-        self.load_overview()
+    def on_unmount(self) -> None:
+        self._writer.shutdown(wait=True)
 
-    @work(thread=True, exclusive=True)
-    def load_overview(self) -> None:
-        settings = project_svc.get_settings(self.ctx)
-        sprint = sprints_svc.active_sprint(self.ctx)
-        report = rows = None
-        if sprint is not None:
-            report = reports_svc.sprint_report(self.ctx, sprint.name, stream=self.stream)
-            rows = items_svc.list_items(
-                self.ctx, sprint=sprint.name, stream=self.stream, order="status", limit=500
-            )
-        self.post_message(OverviewLoaded(Overview(settings.name, sprint, report, rows or [])))
+    def _remember_theme(self, theme) -> None:
+        config.save(self.ctx.user, theme=theme.name)
 
-    def on_overview_loaded(self, message: OverviewLoaded) -> None:
-        ov = message.overview
-        self.title = ov.project
-        summary = self.query_one("#summary", Static)
-        if ov.sprint is None:
-            summary.update(Content("No sprint is active. Plan and start one with the sprinttui CLI."))
+    # -- header -----------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="header")
+    def refresh_header(self) -> None:
+        try:
+            name = project_svc.get_settings(self.ctx).name
+            sprint = sprints_svc.active_sprint(self.ctx)
+        except SprintTuiError as err:
+            self.call_from_thread(self.report_error, err)
+            return
+        self.call_from_thread(self._set_header, name, sprint)
+
+    def _set_header(self, name: str, sprint: sprints_svc.SprintView | None) -> None:
+        self.sprint = sprint
+        self.title = plain(name, 60)
+        parts = []
+        if sprint is None:
+            parts.append("no active sprint")
         else:
-            t = ov.report.totals
-            days_left = max((ov.sprint.end - today()).days, 0)
-            summary.update(
-                Content.from_markup(
-                    "[b]$name[/b]  $start → $end  ($left days left)\nGoal: $goal\n"
-                    "Done $done of $committed committed points · added $added · removed $removed",
-                    name=ov.sprint.name,
-                    start=ov.sprint.start.isoformat(),
-                    end=ov.sprint.end.isoformat(),
-                    left=str(days_left),
-                    goal=ov.sprint.goal or "-",
-                    done=fmt_points(t.completed_points),
-                    committed=fmt_points(t.committed_points),
-                    added=fmt_points(t.added_points),
-                    removed=fmt_points(t.removed_points),
-                )
-            )
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in ov.rows:
-            title = r.title if len(r.title) <= 60 else r.title[:59] + "…"
-            table.add_row(
-                Text(r.key), Text(title), Text(r.status), Text(fmt_points(r.points)),
-                Text(r.assignee or ""), Text(r.stream), key=r.key,
-            )
+            left = max((sprint.end - self.ctx.today()).days, 0)
+            parts.append(f"{plain(sprint.name, 40)} · {left} day{'s' if left != 1 else ''} left")
+        parts.append(f"stream {self.stream_filter}" if self.stream_filter else "all streams")
+        parts.append(plain(self.ctx.user, 30))
+        self.sub_title = " · ".join(parts)
+
+    # -- navigation ---------------------------------------------------------------
+    def action_switch_screen(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_stream_filter(self) -> None:
+        self.choose_stream()
+
+    @work(exclusive=True, group="stream-chooser")
+    async def choose_stream(self) -> None:
+        from sprinttui.tui.modals import ChooseModal
+
+        try:
+            streams = await asyncio.to_thread(streams_svc.list_streams, self.ctx)
+        except SprintTuiError as err:
+            self.report_error(err)
+            return
+        options: list[tuple[str, object]] = [("All streams", "")]
+        options += [(f"{s.key}  {s.name}", s.key) for s in streams]
+        choice = await self.push_screen_wait(ChooseModal("Show which stream?", options))
+        if choice is not None:
+            self.set_stream_filter(choice or None)
+
+    def set_stream_filter(self, stream: str | None) -> None:
+        self.stream_filter = stream
+        self.notify(f"Showing {'stream ' + stream if stream else 'all streams'}", timeout=2)
+        self.refresh_header()
+        self.reload_screens()
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, mode, title in SCREENS:
+            yield SystemCommand(f"Go to {title}", f"Switch to the {title} screen ({key})",
+                                lambda m=mode: self.action_switch_screen(m))
+        yield SystemCommand("Switch stream filter", "Show one stream or all (f)", self.action_stream_filter)
+        yield SystemCommand("Undo", "Undo the last change made in this session (u)", self.action_undo)
+        extra = getattr(screen, "palette_commands", None)
+        if extra is not None:
+            yield from extra()
+
+    # -- data changes -------------------------------------------------------------
+    def reload_screens(self) -> None:
+        """Reload the screen in view now, the others when they are shown again."""
+        current = self._base_screen()
+        for scr in list(self.data_screens):
+            if scr is current:
+                scr.reload()
+            else:
+                scr.mark_stale()
+
+    def _base_screen(self):
+        """The data screen in view (under any open dialog)."""
+        for scr in reversed(self.screen_stack):
+            if scr in self.data_screens:
+                return scr
+        return None
+
+    def data_written(self) -> None:
+        self.refresh_header()
+        self.reload_screens()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_changes(self) -> None:
+        try:
+            token = self.ctx.db.change_token()
+        except (SprintTuiError, NotImplementedError):
+            return
+        if self._token is None:
+            self._token = token
+            return
+        if token != self._token:
+            self._token = token
+            self.call_from_thread(self.data_written)
+
+    # -- writes -------------------------------------------------------------------
+    def submit_write(self, op, *, done=None, conflict=None, screen=None) -> Future:
+        def run():
+            return op()
+
+        fut = self._writer.submit(run)
+        self._pending.add(fut)
+
+        def finished(f: Future) -> None:
+            self._pending.discard(f)
+            try:
+                self.call_from_thread(self._write_finished, f, done, conflict)
+            except RuntimeError:
+                pass  # app already closed
+
+        fut.add_done_callback(finished)
+        return fut
+
+    def _write_finished(self, fut: Future, done, conflict) -> None:
+        err = fut.exception()
+        if isinstance(err, ConflictError) and conflict is not None:
+            conflict(err)
+            self.data_written()
+            return
+        if isinstance(err, SprintTuiError):
+            self.report_error(err)
+            self.data_written()
+            return
+        if err is not None:
+            self.report_error(err)
+            return
+        if done is not None:
+            done(fut.result())
+        self.data_written()
+
+    async def settle(self) -> None:
+        """Wait until queued writes and loading workers are done (for tests)."""
+        for _ in range(20):
+            pending = list(self._pending)
+            if pending:
+                await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
+            await self.workers.wait_for_complete()
+            await asyncio.sleep(0)
+            if not self._pending and not any(w.is_running for w in self.workers):
+                break
+
+    # -- undo ---------------------------------------------------------------------
+    def push_undo(self, description: str, revert: Callable[[], Any]) -> None:
+        self.undo_stack.append(UndoEntry(description, revert))
+        del self.undo_stack[:-100]
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        entry = self.undo_stack.pop()
+        self.submit_write(
+            entry.revert,
+            done=lambda _r: self.notify(Content.from_markup("Undone: $what", what=entry.description), timeout=3),
+        )
+
+    # -- items ----------------------------------------------------------------------
+    def open_item(self, key: str) -> None:
+        """Open the item editor on an existing item."""
+        from sprinttui.tui.editor import ItemEditor
+
+        self.push_screen(ItemEditor(key=key))
+
+    def new_item(self, **defaults: Any) -> None:
+        """Open the item editor on a new item (defaults: status, sprint, stream …)."""
+        from sprinttui.tui.editor import ItemEditor
+
+        if self.stream_filter and "stream" not in defaults:
+            defaults["stream"] = self.stream_filter
+        self.push_screen(ItemEditor(key=None, defaults=defaults))
+
+    # -- errors -------------------------------------------------------------------
+    def report_error(self, err: BaseException) -> None:
+        message = str(err) if isinstance(err, SprintTuiError) else f"{type(err).__name__}: {err}"
+        self.notify(Content(plain(message, 300)), severity="error", timeout=6)
 
 
 def run(ctx: Ctx, stream: str | None = None) -> None:

@@ -1,0 +1,88 @@
+"""What every screen has: header, footer, the reload cycle and error reporting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from sprinttui.domain import ConflictError, SprintTuiError
+
+if TYPE_CHECKING:
+    from sprinttui.tui.app import SprintTuiApp
+
+
+class BaseScreen(Screen):
+    """A screen that shows data from the services.
+
+    Subclasses implement ``load()`` (runs in a worker thread, returns data)
+    and ``show(data)`` (runs on the UI thread). ``reload()`` runs both; the
+    app calls it when the database changes and when the stream filter changes.
+    """
+
+    #: what the help and the palette call this screen
+    SCREEN_TITLE = ""
+    #: screens drive their own cursor; no widget takes the keys on open
+    AUTO_FOCUS = None
+
+    @property
+    def sapp(self) -> "SprintTuiApp":
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def ctx(self):
+        return self.sapp.ctx
+
+    @property
+    def stream(self) -> str | None:
+        return self.sapp.stream_filter
+
+    def compose_header(self):
+        yield Header(icon="≡")
+
+    def compose_footer(self):
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sapp.data_screens.add(self)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self.reload()
+
+    def mark_stale(self) -> None:
+        self._stale = True
+
+    # -- loading ------------------------------------------------------------
+    def reload(self) -> None:
+        self.run_worker(self._load_in_thread, thread=True, exclusive=True, group="load")
+
+    def _load_in_thread(self) -> None:
+        try:
+            data = self.load()
+        except SprintTuiError as err:
+            self.app.call_from_thread(self.sapp.report_error, err)
+            return
+        self.app.call_from_thread(self.show, data)
+
+    def load(self) -> Any:  # pragma: no cover - overridden
+        return None
+
+    def show(self, data: Any) -> None:  # pragma: no cover - overridden
+        pass
+
+    # -- writing ------------------------------------------------------------
+    def write(
+        self,
+        op: Callable[[], Any],
+        *,
+        done: Callable[[Any], None] | None = None,
+        conflict: Callable[[ConflictError], None] | None = None,
+    ) -> None:
+        """Run a service call on the app's writer thread (writes stay in order);
+        report errors on screen; reload everything after a success."""
+        self.sapp.submit_write(op, done=done, conflict=conflict, screen=self)

@@ -1,0 +1,165 @@
+"""A board column drawn with the Line API: only visible lines are rendered.
+
+A column holds thousands of cards at no cost beyond the rows on screen: each
+card is CARD_HEIGHT lines produced on demand in ``render_line``.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sprinttui.services.items import ItemRow
+from sprinttui.services.text import fmt_points
+from sprinttui.tui.safe import plain
+
+CARD_HEIGHT = 3
+
+
+class CardColumn(ScrollView, can_focus=False):
+    """One status column of the board."""
+
+    COMPONENT_CLASSES = {
+        "card--key",
+        "card--meta",
+        "card--selected",
+        "card--blocked",
+        "card--slip",
+        "card--heading",
+    }
+    DEFAULT_CSS = """
+    CardColumn {
+        width: 1fr;
+        height: 1fr;
+        border: round $surface-lighten-2;
+        border-title-color: $text;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    CardColumn.-active { border: round $accent; }
+    CardColumn > .card--key { color: $accent; text-style: bold; }
+    CardColumn > .card--meta { color: $text-muted; }
+    CardColumn > .card--selected { background: $accent 30%; }
+    CardColumn > .card--blocked { color: $error; text-style: bold; }
+    CardColumn > .card--slip { color: $warning; text-style: bold; }
+    """
+
+    cursor: reactive[int] = reactive(-1, always_update=True)
+
+    class Clicked(Message):
+        def __init__(self, column: "CardColumn", index: int) -> None:
+            super().__init__()
+            self.column = column
+            self.index = index
+
+    def __init__(self, status: str, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.status = status
+        self.heading = title
+        self.cards: list[ItemRow] = []
+        self._cache: dict[tuple, list[Strip]] = {}
+
+    # -- data ---------------------------------------------------------------
+    def set_cards(self, cards: list[ItemRow], keep_key: str | None = None) -> None:
+        self.cards = cards
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
+        if keep_key is not None:
+            idx = self.index_of(keep_key)
+            if idx >= 0:
+                self.cursor = idx
+        if self.cursor >= len(cards):
+            self.cursor = len(cards) - 1
+        self._update_title()
+        self.refresh()
+
+    def _update_title(self) -> None:
+        pts = sum(c.points or 0 for c in self.cards)
+        self.border_title = f"{self.heading} · {len(self.cards)} · {fmt_points(pts)} pts"
+
+    def set_active(self, active: bool) -> None:
+        if self.has_class("-active") != active:
+            self.set_class(active, "-active")
+            self._cache.clear()
+            self.refresh()
+
+    def index_of(self, key: str) -> int:
+        for i, c in enumerate(self.cards):
+            if c.key == key:
+                return i
+        return -1
+
+    @property
+    def current(self) -> ItemRow | None:
+        if 0 <= self.cursor < len(self.cards):
+            return self.cards[self.cursor]
+        return None
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        for idx in (old, new):
+            if 0 <= idx < len(self.cards):
+                self._cache.pop(("card", idx), None)
+                self.refresh(Region(0, idx * CARD_HEIGHT - int(self.scroll_y), self.size.width, CARD_HEIGHT))
+        if 0 <= new < len(self.cards):
+            self.scroll_to_region(
+                Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, immediate=True
+            )
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.cards) * CARD_HEIGHT)
+
+    def on_click(self, event) -> None:
+        idx = (event.y + int(self.scroll_y)) // CARD_HEIGHT
+        if 0 <= idx < len(self.cards):
+            self.post_message(self.Clicked(self, idx))
+
+    # -- rendering ----------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        line = int(self.scroll_y) + y
+        idx, row = divmod(line, CARD_HEIGHT)
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if idx >= len(self.cards):
+            return Strip.blank(width, base)
+        strips = self._card_strips(idx, width, base)
+        return strips[row]
+
+    def _card_strips(self, idx: int, width: int, base: Style) -> list[Strip]:
+        key = ("card", idx)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0].cell_length == width:
+            return cached
+        card = self.cards[idx]
+        selected = idx == self.cursor and self.has_class("-active")
+        style = base + self.get_component_rich_style("card--selected") if selected else base
+        key_style = self.get_component_rich_style("card--key")
+        meta_style = self.get_component_rich_style("card--meta")
+        first = Text(no_wrap=True, overflow="ellipsis", end="")
+        first.append(card.key, key_style)
+        if card.slip_count:
+            first.append(f" ↻{card.slip_count}", self.get_component_rich_style("card--slip"))
+        if card.blocked:
+            first.append(" ⛔", self.get_component_rich_style("card--blocked"))
+        first.append(" ")
+        first.append(plain(card.title))
+        second = Text(no_wrap=True, overflow="ellipsis", end="")
+        second.append(
+            f"  {fmt_points(card.points)} pts · {plain(card.assignee or 'unassigned')} · {card.stream}",
+            meta_style,
+        )
+        strips = [self._strip(first, width, style), self._strip(second, width, style), Strip.blank(width, base)]
+        self._cache[key] = strips
+        return strips
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.truncate(max(width - 1, 1), overflow="ellipsis")
+        segments = list(text.render(self.app.console))
+        segments = [Segment(t, (style + s) if s else style, c) for t, s, c in segments]
+        return Strip(Segment.adjust_line_length(segments, width, style=style), width)
