@@ -350,3 +350,12 @@ def test_seed_refuses_a_database_with_items(tmp_path):
     with pytest.raises(StateError, match="already has"):
         seed_project(ctx, 50)
     assert items.count_items(ctx) == 50
+
+
+def test_seed_none_means_the_default_seed(tmp_path):
+    from sprinttui.seed import seed_project
+
+    a, _ = _seed(tmp_path, n=60, name="a.db")
+    b = _ctx(tmp_path, "b.db")
+    seed_project(b, 60, seed=None, today=TODAY)
+    assert _rows(a) == _rows(b)
