@@ -45,6 +45,7 @@ class ProjectSettings(SQLModel, table=True):
     allow_user_override: bool = Field(default=True)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class Stream(SQLModel, table=True):
@@ -64,6 +65,7 @@ class Stream(SQLModel, table=True):
     next_seq: int = Field(default=1)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class Member(SQLModel, table=True):
@@ -80,6 +82,7 @@ class Member(SQLModel, table=True):
     active: bool = Field(default=True)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class Sprint(SQLModel, table=True):
@@ -96,6 +99,7 @@ class Sprint(SQLModel, table=True):
     goal_met: Optional[bool] = None
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class Absence(SQLModel, table=True):
@@ -150,6 +154,7 @@ class Item(SQLModel, table=True):
     updated_at: dt.datetime
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class ItemEvent(SQLModel, table=True):
@@ -203,6 +208,7 @@ class Evaluation(SQLModel, table=True):
     created_at: dt.datetime
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class Finding(SQLModel, table=True):
@@ -218,6 +224,7 @@ class Finding(SQLModel, table=True):
     created_at: dt.datetime
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class Kpi(SQLModel, table=True):
@@ -232,6 +239,7 @@ class Kpi(SQLModel, table=True):
     description: str = Field(default="", sa_column=_text(False))
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
 class KpiMeasurement(SQLModel, table=True):
@@ -262,3 +270,4 @@ class StandupEntry(SQLModel, table=True):
     updated_at: dt.datetime
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
