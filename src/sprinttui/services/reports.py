@@ -3,6 +3,7 @@ carry-over, say/do; velocity, capacity, burndown and slipped work."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -335,21 +336,26 @@ def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None) -> li
     with ctx.db.read() as s:
         sp = sprint_by_ref(s, ref)
         days = working_days(sp.start_date, sp.end_date, settings.working_days) or [sp.start_date]
+        # plain column rows, not ORM objects: this runs on every board refresh
         events = s.exec(
-            select(SprintEvent).where(SprintEvent.sprint_id == sp.id).order_by(SprintEvent.at, SprintEvent.id)
+            select(SprintEvent.item_id, SprintEvent.kind, SprintEvent.at, SprintEvent.points)
+            .where(SprintEvent.sprint_id == sp.id).order_by(SprintEvent.at, SprintEvent.id)
         ).all()
-        ids = sorted({e.item_id for e in events})
-        changes: dict[int, list[ItemEvent]] = defaultdict(list)
-        current: dict[int, Item] = {}
-        for chunk in _chunks(ids, 900):
-            for ev in s.exec(
-                select(ItemEvent).where(ItemEvent.item_id.in_(chunk), ItemEvent.field.in_(["status", "points", "deleted"]))
-                .order_by(ItemEvent.at, ItemEvent.id)
-            ).all():
-                changes[ev.item_id].append(ev)
-            for it in s.exec(select(Item).where(Item.id.in_(chunk))).all():
-                current[it.id] = it
-        membership: dict[int, list[SprintEvent]] = defaultdict(list)
+        in_sprint = select(SprintEvent.item_id).where(SprintEvent.sprint_id == sp.id)
+        changes: dict[int, list] = defaultdict(list)
+        for ev in s.exec(
+            select(ItemEvent.item_id, ItemEvent.at, ItemEvent.field, ItemEvent.old, ItemEvent.new)
+            .where(ItemEvent.item_id.in_(in_sprint), ItemEvent.field.in_(["status", "points", "deleted"]))
+            .order_by(ItemEvent.at, ItemEvent.id)
+        ).all():
+            changes[ev.item_id].append(ev)
+        current = {
+            it.id: it
+            for it in s.exec(
+                select(Item.id, Item.status, Item.points, Item.deleted, Item.sprint_id).where(Item.id.in_(in_sprint))
+            ).all()
+        }
+        membership: dict[int, list] = defaultdict(list)
         for e in events:
             if e.kind in (EK.ENTER, EK.LEAVE, EK.COMMIT, EK.CARRY):
                 membership[e.item_id].append(e)
@@ -357,20 +363,28 @@ def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None) -> li
         if sp.state == SprintState.PLANNED:
             committed = sum(_pts(it.points) for it in current.values() if it.sprint_id == sp.id and not it.deleted)
 
+        # per item, per field: change times and the value from each change on
+        timelines: dict[tuple[int, str], tuple[list[datetime], list, object]] = {}
+        for iid, it in current.items():
+            by_field: dict[str, list] = defaultdict(list)
+            for ev in changes.get(iid, []):
+                by_field[ev.field].append(ev)
+            for fld in ("status", "points", "deleted"):
+                evs = by_field.get(fld, [])
+                now_val = getattr(it, fld)
+                if fld == "deleted":
+                    now_val = "yes" if now_val else None
+                initial = evs[0].old if evs else now_val
+                timelines[(iid, fld)] = ([e.at for e in evs], [e.new for e in evs], initial)
+        members: dict[int, tuple[list[datetime], list[bool]]] = {
+            iid: ([e.at for e in mem], [e.kind in (EK.ENTER, EK.COMMIT) for e in mem])
+            for iid, mem in membership.items()
+        }
+
         def value_at(iid: int, fld: str, t: datetime):
-            evs = [e for e in changes.get(iid, []) if e.field == fld]
-            now_val = getattr(current[iid], fld)
-            if fld == "deleted":
-                now_val = "yes" if now_val else None
-            last = None
-            for e in evs:
-                if e.at <= t:
-                    last = e
-            if last is not None:
-                return last.new
-            if evs:
-                return evs[0].old
-            return now_val
+            times, values, initial = timelines[(iid, fld)]
+            i = bisect_right(times, t)
+            return values[i - 1] if i else initial
 
         out = []
         n = len(days)
@@ -381,19 +395,14 @@ def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None) -> li
                 out.append(BurndownPoint(d, None, ideal))
                 continue
             t = datetime.combine(d, time(23, 59, 59), tzinfo=timezone.utc)
-            if end_limit is not None and t > end_limit:
-                t = end_limit - timedelta(microseconds=1) if d >= end_limit.date() else t
+            if end_limit is not None and t > end_limit and d >= end_limit.date():
+                t = end_limit - timedelta(microseconds=1)
             remaining = 0.0
-            for iid, mem in membership.items():
-                inside = False
-                for e in mem:
-                    if e.at <= t:
-                        inside = e.kind in (EK.ENTER, EK.COMMIT)
-                if not inside or iid not in current:
+            for iid, (times, inside) in members.items():
+                k = bisect_right(times, t)
+                if not k or not inside[k - 1] or iid not in current:
                     continue
-                if value_at(iid, "deleted", t) == "yes":
-                    continue
-                if value_at(iid, "status", t) == Status.DONE:
+                if value_at(iid, "deleted", t) == "yes" or value_at(iid, "status", t) == Status.DONE:
                     continue
                 p = value_at(iid, "points", t)
                 remaining += float(p) if p not in (None, "", "-") else 0.0
