@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from sprinttui.tui.screens.board import BoardScreen
 from sprinttui.tui.screens.placeholder import make_placeholder
+from sprinttui.tui.screens.planning import PlanningScreen
+from sprinttui.tui.screens.rituals import CatchUpView, EvaluationsView, KpiView, StandupView
+from sprinttui.tui.screens.team import TeamScreen
 
 SCREEN_CLASSES = {
     "board": BoardScreen,
     "backlog": make_placeholder("Backlog"),
-    "planning": make_placeholder("Planning"),
-    "standup": make_placeholder("Standup"),
-    "evaluations": make_placeholder("Evaluations"),
-    "catchup": make_placeholder("Catch-up"),
-    "kpis": make_placeholder("KPIs"),
-    "team": make_placeholder("Team"),
+    "planning": PlanningScreen,
+    "standup": StandupView,
+    "evaluations": EvaluationsView,
+    "catchup": CatchUpView,
+    "kpis": KpiView,
+    "team": TeamScreen,
 }
