@@ -218,16 +218,23 @@ def velocity(ctx: Ctx, *, last: int = 3, stream: str | None = None) -> list[Velo
         return _velocity(s, last, stream)
 
 
-def _velocity(s: Session, last: int, stream: str | None) -> list[VelocityPoint]:
+def _last_closed_reports(s: Session, last: int) -> list[SprintReport]:
+    """Reports of the last closed sprints, oldest first (each sprint computed once)."""
     sprints = s.exec(
         select(Sprint).where(Sprint.state == SprintState.CLOSED.value)
         .order_by(Sprint.end_date.desc(), Sprint.id.desc()).limit(last)
     ).all()
-    out = []
-    for sp in reversed(sprints):
-        r = _report(s, sp, stream)
-        out.append(VelocityPoint(sp.name, r.totals.committed_points, r.totals.completed_points))
-    return out
+    return [_report(s, sp) for sp in reversed(sprints)]
+
+
+def _velocity(s: Session, last: int, stream: str | None) -> list[VelocityPoint]:
+    key = stream_by_key(s, stream).key if stream else None
+    return [_velocity_point(r, key) for r in _last_closed_reports(s, last)]
+
+
+def _velocity_point(r: SprintReport, stream: str | None) -> VelocityPoint:
+    f = r.totals if stream is None else r.streams.get(stream, Figures())
+    return VelocityPoint(r.sprint.name, f.committed_points, f.completed_points)
 
 
 # --------------------------------------------------------------------------- capacity
@@ -291,10 +298,11 @@ def capacity(ctx: Ctx, ref: str = "next") -> Capacity:
             select(Item.stream_id, Item.points).where(Item.sprint_id == sp.id, Item.deleted == False)  # noqa: E712
         ).all():
             committed[keys[sid]] += _pts(pts)
-        vel_total = _velocity(s, 3, None)
+        recent = _last_closed_reports(s, 3)
+        vel_total = [_velocity_point(r, None) for r in recent]
         stream_rows = []
         for key in sorted(set(keys.values())):
-            vel = _velocity(s, 3, key)
+            vel = [_velocity_point(r, key) for r in recent]
             stream_rows.append(
                 StreamCapacity(
                     stream=key,
