@@ -108,3 +108,9 @@ def clock() -> Clock:
 @pytest.fixture
 def tctx(ctx: Ctx, clock: Clock) -> Ctx:
     return replace(ctx, clock=clock)
+
+
+@pytest.fixture(autouse=True)
+def _private_config(tmp_path_factory, monkeypatch):
+    """Keep every test's app preferences (theme …) out of the real config dir."""
+    monkeypatch.setenv("SPRINTTUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.json"))

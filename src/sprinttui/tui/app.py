@@ -63,7 +63,8 @@ class SprintTuiApp(App):
     MODES = {mode: _screen_factory(mode) for _k, mode, _t in SCREENS}
     COMMANDS = App.COMMANDS | {ItemJumpProvider, StreamProvider}
     BINDINGS = [
-        *[Binding(k, f"switch_screen('{mode}')", title, show=True) for k, mode, title in SCREENS],
+        # the screen bar under the header shows these; the footer keeps room for the screen's keys
+        *[Binding(k, f"switch_screen('{mode}')", title, show=False) for k, mode, title in SCREENS],
         Binding("f", "stream_filter", "Stream"),
         Binding("u", "undo", "Undo"),
         Binding("question_mark", "help", "Help", key_display="?"),

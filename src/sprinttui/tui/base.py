@@ -5,13 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Static
 
 from sprinttui.domain import ConflictError, SprintTuiError
 
 if TYPE_CHECKING:
     from sprinttui.tui.app import SprintTuiApp
+
+
+class ScreenBar(Static):
+    """One line naming every screen with its number key, the current one highlighted."""
+
+    DEFAULT_CSS = """
+    ScreenBar { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, current: str) -> None:
+        from sprinttui.tui.app import SCREENS
+
+        parts = []
+        for key, _mode, title in SCREENS:
+            style = "bold reverse" if title == current else ""
+            parts.append(Content.styled(f" {key} {title}", style))
+        super().__init__(Content("").join(parts))  # 78 cells: fits an 80-column terminal
 
 
 class BaseScreen(Screen):
@@ -41,9 +59,10 @@ class BaseScreen(Screen):
 
     def compose_header(self):
         yield Header(icon="≡")
+        yield ScreenBar(self.SCREEN_TITLE)
 
     def compose_footer(self):
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sapp.data_screens.add(self)

@@ -59,8 +59,8 @@ class BoardScreen(BaseScreen):
         Binding("down,j", "focus_card(1)", "↓", show=False),
         Binding("pageup", "focus_card(-10)", show=False),
         Binding("pagedown", "focus_card(10)", show=False),
-        Binding("greater_than_sign,shift+right", "move_card(1)", "Move →", key_display=">"),
-        Binding("less_than_sign,shift+left", "move_card(-1)", "Move ←", key_display="<"),
+        Binding("greater_than_sign,shift+right", "move_card(1)", "Move", key_display="<>"),
+        Binding("less_than_sign,shift+left", "move_card(-1)", "Move back", key_display="<", show=False),
         Binding("n", "new_item", "New"),
         Binding("enter,e", "edit_item", "Edit"),
         Binding("b", "toggle_blocked", "Block"),
@@ -137,7 +137,7 @@ class BoardScreen(BaseScreen):
             stats.update("")
         else:
             t = data.report.totals
-            goal.update(Content.from_markup("[b]Goal:[/b] $goal", goal=plain(data.sprint.goal or "—", 300)))
+            goal.update(Content.assemble(("Goal: ", "bold"), plain(data.sprint.goal or "—", 300)))
             stats.update(Content.from_markup(
                 "Done [b]$done[/b] of $committed committed pts · added $added · removed $removed$filter",
                 done=fmt_points(t.completed_points), committed=fmt_points(t.committed_points),

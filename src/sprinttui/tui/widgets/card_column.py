@@ -146,7 +146,7 @@ class CardColumn(ScrollView, can_focus=False):
         if card.slip_count:
             first.append(f" ↻{card.slip_count}", self.get_component_rich_style("card--slip"))
         if card.blocked:
-            first.append(" ⛔", self.get_component_rich_style("card--blocked"))
+            first.append(" ⊘blocked" if width > 40 else " ⊘", self.get_component_rich_style("card--blocked"))
         first.append(" ")
         first.append(plain(card.title))
         second = Text(no_wrap=True, overflow="ellipsis", end="")
