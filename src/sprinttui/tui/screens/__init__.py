@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sprinttui.tui.screens.backlog import BacklogScreen
 from sprinttui.tui.screens.board import BoardScreen
 from sprinttui.tui.screens.placeholder import make_placeholder
 from sprinttui.tui.screens.planning import PlanningScreen
@@ -10,7 +11,7 @@ from sprinttui.tui.screens.team import TeamScreen
 
 SCREEN_CLASSES = {
     "board": BoardScreen,
-    "backlog": make_placeholder("Backlog"),
+    "backlog": BacklogScreen,
     "planning": PlanningScreen,
     "standup": StandupView,
     "evaluations": EvaluationsView,
