@@ -72,9 +72,42 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "project.db"
 
 
+# With SPRINTTUI_TEST_POSTGRES set to an admin URL of a PostgreSQL server
+# (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) the service
+# tests run against a fresh PostgreSQL database each instead of a SQLite file.
+PG_ADMIN_URL = os.environ.get("SPRINTTUI_TEST_POSTGRES", "")
+PG_FILES = ("test_services_items.py", "test_services_other.py", "test_services_sprints.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not PG_ADMIN_URL:
+        return
+    skip = pytest.mark.skip(reason="SQLite-specific or not part of the PostgreSQL run")
+    for item in items:
+        if item.path.name not in PG_FILES or "db_path" in item.fixturenames:
+            item.add_marker(skip)
+
+
 @pytest.fixture
-def db_url(db_path: Path) -> str:
-    return f"sqlite:///{db_path}"
+def db_url(request) -> str:
+    if not PG_ADMIN_URL:
+        yield f"sqlite:///{request.getfixturevalue('db_path')}"
+        return
+    from uuid import uuid4
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"sprinttui_test_{uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture

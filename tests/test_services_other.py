@@ -156,34 +156,34 @@ def test_project_settings_update(ctx):
     assert project.get_settings(ctx) == again
 
 
-def test_user_override_can_be_switched_off(ctx, db_path, monkeypatch):
+def test_user_override_can_be_switched_off(ctx, db_url, monkeypatch):
     monkeypatch.delenv("SPRINTTUI_USER", raising=False)
     other = login_name() + "-someone-else"
-    c = open_ctx(str(db_path), user=other)
+    c = open_ctx(db_url, user=other)
     assert c.user == other
     c.db.dispose()
 
     project.update_settings(ctx, allow_user_override=False)
     with pytest.raises(ValidationError) as err:
-        open_ctx(str(db_path), user=other)
+        open_ctx(db_url, user=other)
     assert "\n" not in str(err.value)
-    c = open_ctx(str(db_path), user=login_name())  # your own name is always fine
+    c = open_ctx(db_url, user=login_name())  # your own name is always fine
     assert c.user == login_name()
     c.db.dispose()
-    c = open_ctx(str(db_path))
+    c = open_ctx(db_url)
     assert c.user == login_name()
     c.db.dispose()
 
 
-def test_user_override_off_also_refuses_the_environment_variable(ctx, db_path, monkeypatch):
+def test_user_override_off_also_refuses_the_environment_variable(ctx, db_url, monkeypatch):
     # the refusal message promises "--user / SPRINTTUI_USER is disabled": both must be
     project.update_settings(ctx, allow_user_override=False)
     monkeypatch.setenv("SPRINTTUI_USER", login_name() + "-someone-else")
     with pytest.raises(ValidationError):
-        c = open_ctx(str(db_path))
+        c = open_ctx(db_url)
         c.db.dispose()
     monkeypatch.setenv("SPRINTTUI_USER", login_name())
-    c = open_ctx(str(db_path))
+    c = open_ctx(db_url)
     assert c.user == login_name()
     c.db.dispose()
 
