@@ -10,7 +10,6 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import select
 
-from sprinttui.dates import parse_optional_date
 from sprinttui.domain import (
     ConflictError,
     FindingStatus,
@@ -235,6 +234,13 @@ def _set_sprint(s: Session, ctx: Ctx, item: Item, target: Sprint | None, at: dat
     return True
 
 
+def _due(ctx: Ctx, value) -> date | None:
+    """A due date typed by a person ("fri", "+3d", ISO), relative to ctx.today()."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return ctx.day(value)
+
+
 def _touch(ctx: Ctx, item: Item, at: datetime) -> None:
     item.updated_by = ctx.user
     item.updated_at = at
@@ -266,7 +272,7 @@ def create_item(
     k = parse_enum(Kind, kind, "kind")
     st = parse_enum(Status, status, "status")
     pts = clean_points(points)
-    due_date = parse_optional_date(due)
+    due_date = _due(ctx, due)
     desc = clean_text(description, "description")
 
     def _do(s: Session) -> str:
@@ -387,7 +393,7 @@ def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
     if "points" in changes:
         setf("points", clean_points(changes["points"]))
     if "due" in changes:
-        setf("due_date", parse_optional_date(changes["due"]))
+        setf("due_date", _due(ctx, changes["due"]))
     if "labels" in changes:
         setf("labels", clean_list(changes["labels"]))
     if "stream" in changes:

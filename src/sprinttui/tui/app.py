@@ -9,6 +9,7 @@ notices changes made by other processes, and the remembered theme.
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -79,7 +80,7 @@ class SprintTuiApp(App):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprinttui-writer")
         self._pending: set[Future] = set()
         self._watch = watch
-        self._token: int | None = None
+        self._token: int | None = self._read_token() if watch else None
         self.sprint: sprints_svc.SprintView | None = None
         self.data_screens: weakref.WeakSet = weakref.WeakSet()  # BaseScreens, they add themselves
         prefs = config.load(ctx.user)
@@ -192,11 +193,18 @@ class SprintTuiApp(App):
         self.refresh_header()
         self.reload_screens()
 
+    def _read_token(self) -> int | None:
+        try:
+            return self.ctx.db.change_token()
+        except (SprintTuiError, NotImplementedError):
+            return None
+
     @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:
-        try:
-            token = self.ctx.db.change_token()
-        except (SprintTuiError, NotImplementedError):
+        # the baseline is read when the app is created, before any screen loads,
+        # so a commit made while the first screen loads is not missed
+        token = self._read_token()
+        if token is None:
             return
         if self._token is None:
             self._token = token
@@ -214,16 +222,26 @@ class SprintTuiApp(App):
         self._pending.add(fut)
 
         def finished(f: Future) -> None:
-            self._pending.discard(f)
+            # runs on the writer thread, or on this thread when the write was
+            # already done by the time the callback got registered
+            if threading.get_ident() == self._thread_id:
+                self.call_next(self._write_finished, f, done, conflict)
+                return
             try:
                 self.call_from_thread(self._write_finished, f, done, conflict)
             except RuntimeError:
-                pass  # app already closed
+                self._pending.discard(f)  # the app has closed
 
         fut.add_done_callback(finished)
         return fut
 
     def _write_finished(self, fut: Future, done, conflict) -> None:
+        try:
+            self._handle_write_result(fut, done, conflict)
+        finally:
+            self._pending.discard(fut)
+
+    def _handle_write_result(self, fut: Future, done, conflict) -> None:
         err = fut.exception()
         if isinstance(err, ConflictError) and conflict is not None:
             conflict(err)

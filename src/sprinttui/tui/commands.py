@@ -6,6 +6,7 @@ import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from sprinttui.domain import SprintTuiError
 from sprinttui.services import items as items_svc
@@ -29,7 +30,8 @@ class ItemJumpProvider(Provider):
         for row in rows:
             label = f"Jump to {row.key}  {plain(row.title, 60)}"
             score = matcher.match(label) or (1.0 if q.upper() in row.key else 0.1)
-            yield Hit(score, matcher.highlight(label), partial(app.open_item, row.key),
+            # titles are user text: shown as plain Content, never run through markup
+            yield Hit(score, Content(label), partial(app.open_item, row.key),
                       help=f"{row.status} · {row.stream} · {row.sprint or 'backlog'}")
 
 
@@ -44,7 +46,7 @@ class StreamProvider(Provider):
 
     async def discover(self) -> Hits:
         for s in await self._streams():
-            yield DiscoveryHit(f"Stream filter: {s.key}", partial(self.app.set_stream_filter, s.key),
+            yield DiscoveryHit(Content(f"Stream filter: {s.key}"), partial(self.app.set_stream_filter, s.key),
                                help=plain(s.name, 60))
 
     async def search(self, query: str) -> Hits:
@@ -54,4 +56,4 @@ class StreamProvider(Provider):
         for label, key, help_text in options:
             score = matcher.match(label)
             if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(self.app.set_stream_filter, key), help=help_text)
+                yield Hit(score, Content(label), partial(self.app.set_stream_filter, key), help=help_text)

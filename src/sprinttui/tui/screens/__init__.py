@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sprinttui.tui.screens.backlog import BacklogScreen
 from sprinttui.tui.screens.board import BoardScreen
-from sprinttui.tui.screens.placeholder import make_placeholder
 from sprinttui.tui.screens.planning import PlanningScreen
 from sprinttui.tui.screens.rituals import CatchUpView, EvaluationsView, KpiView, StandupView
 from sprinttui.tui.screens.team import TeamScreen

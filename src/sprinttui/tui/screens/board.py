@@ -181,7 +181,9 @@ class BoardScreen(BaseScreen):
         # move it on screen at once; the reload confirms it
         src, dst = self.column, self.columns[i]
         src.set_cards([c for c in src.cards if c.key != card.key])
-        moved = items_svc.ItemRow(**{**card.__dict__, "status": new})
+        # the saved move bumps the version by one: a second key press before the
+        # reload must expect that version, not report our own move as a conflict
+        moved = items_svc.ItemRow(**{**card.__dict__, "status": new, "version": card.version + 1})
         dst.set_cards([moved, *dst.cards])
         dst.cursor = 0
         self.col = i

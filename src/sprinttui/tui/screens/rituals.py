@@ -25,7 +25,8 @@ from sprinttui.tui.safe import plain, text
 class TableScreen(BaseScreen):
     """A heading and one table."""
 
-    COLUMNS: tuple[str, ...] = ()
+    #: (label, width): fixed widths keep the layout the same however the rows arrive
+    COLUMNS: tuple[tuple[str, int], ...] = ()
     DEFAULT_CSS = """
     TableScreen #view-heading { height: auto; padding: 0 1; }
     TableScreen DataTable { height: 1fr; }
@@ -39,7 +40,8 @@ class TableScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(*self.COLUMNS)
+        for label, width in self.COLUMNS:
+            table.add_column(label, width=width)
         table.focus()  # BaseScreen.on_mount (called by Textual after this) loads the data
 
     def show(self, data: tuple[str, list[list]]) -> None:
@@ -48,12 +50,12 @@ class TableScreen(BaseScreen):
         table = self.query_one(DataTable)
         table.clear()
         for row in rows:
-            table.add_row(*[c if isinstance(c, Text) else text(c, limit=80) for c in row])
+            table.add_row(*[c if isinstance(c, Text) else text(c, limit=200) for c in row])
 
 
 class StandupView(TableScreen):
     SCREEN_TITLE = "Standup"
-    COLUMNS = ("Member", "Yesterday", "Today", "Blockers", "Absent")
+    COLUMNS = (("Member", 12), ("Yesterday", 36), ("Today", 36), ("Blockers", 30), ("Absent", 6))
 
     def load(self):
         day = self.ctx.today()
@@ -71,7 +73,7 @@ class StandupView(TableScreen):
 
 class EvaluationsView(TableScreen):
     SCREEN_TITLE = "Evaluations"
-    COLUMNS = ("Category", "Finding", "Votes", "Status", "Item")
+    COLUMNS = (("Category", 17), ("Finding", 70), ("Votes", 5), ("Status", 11), ("Item", 16))
 
     def load(self):
         evs = evaluations_svc.list_evaluations(self.ctx)
@@ -95,7 +97,7 @@ class EvaluationsView(TableScreen):
 
 class CatchUpView(TableScreen):
     SCREEN_TITLE = "Catch-up"
-    COLUMNS = ("Stream", "Key", "Title", "Pts", "Slips", "Why")
+    COLUMNS = (("Stream", 6), ("Key", 9), ("Title", 60), ("Pts", 4), ("Slips", 5), ("Why", 8))
 
     def load(self):
         rows, debt = [], 0.0
@@ -113,7 +115,8 @@ class CatchUpView(TableScreen):
 
 class KpiView(TableScreen):
     SCREEN_TITLE = "KPIs"
-    COLUMNS = ("KPI", "Unit", "Baseline", "Target", "Latest", "Better", "Status")
+    COLUMNS = (("KPI", 40), ("Unit", 8), ("Baseline", 8), ("Target", 8), ("Latest", 8), ("Better", 6),
+               ("Status", 10))
 
     def load(self):
         rows = []

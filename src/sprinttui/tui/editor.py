@@ -1,0 +1,797 @@
+"""The item editor: a modal form for every field of an item.
+
+``ItemEditor(key)`` edits an existing item, ``ItemEditor(None, defaults=…)``
+creates one. Data is loaded in a worker thread; saving runs on the app's
+writer thread with the version that was loaded, so a change made by someone
+else meanwhile is never overwritten silently: a dialog lists what changed and
+offers to reload the fresh item or to re-apply your edits on top of it.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets.select import InvalidSelectValueError
+
+from sprinttui.domain import ConflictError, Kind, SprintState, SprintTuiError, Status, ValidationError
+from sprinttui.services import items as items_svc
+from sprinttui.services import kpis as kpis_svc
+from sprinttui.services import members as members_svc
+from sprinttui.services import sprints as sprints_svc
+from sprinttui.services import streams as streams_svc
+from sprinttui.services.items import HistoryEntry, ItemDetail, Slip
+from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
+from sprinttui.tui.modals import ConfirmModal
+from sprinttui.tui.safe import plain
+
+BACKLOG = "backlog"
+
+#: the fields of the form, in the order shown; the names are edit_item's
+FIELDS = (
+    "title", "description", "kind", "stream", "assignee", "points", "status",
+    "blocked", "blocked_reason", "sprint", "due", "labels", "kpi",
+)
+LABELS = {
+    "title": "Title", "description": "Description", "kind": "Kind", "stream": "Stream",
+    "assignee": "Assignee", "points": "Points", "status": "Status", "blocked": "Blocked",
+    "blocked_reason": "Reason", "sprint": "Sprint", "due": "Due date", "labels": "Labels", "kpi": "KPI",
+}
+#: which form field a service ValidationError.field belongs to
+ERROR_FIELD = {"date": "due", "reason": "blocked_reason", "key": "title"}
+
+
+def submit_write(app, op, *, done=None, conflict=None):
+    """app.submit_write, but the op only starts once the app has hooked up its
+    callbacks. (A write that finished before submit_write registered its done
+    callback would run that callback on the UI thread, where call_from_thread
+    refuses, and done / conflict would silently never run.)"""
+    hooked = threading.Event()
+
+    def run():
+        hooked.wait(10)
+        return op()
+
+    try:
+        return app.submit_write(run, done=done, conflict=conflict)
+    finally:
+        hooked.set()
+
+
+def _multiline(value: object) -> str:
+    """User text for a TextArea: control characters removed, newlines and tabs kept."""
+    out = []
+    for ch in str(value if value is not None else ""):
+        if ch in "\n\t":
+            out.append(ch)
+        elif ch == "\r":
+            continue
+        elif unicodedata.category(ch) == "Cc":
+            out.append("�")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _show(value: Any) -> str:
+    """A field value as one line of text for diffs and history."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return fmt_points(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(value) or "—"
+    return str(value)
+
+
+def detail_values(d: ItemDetail) -> dict[str, Any]:
+    """An item's editable fields, in the form edit_item accepts them."""
+    r = d.row
+    return {
+        "title": r.title,
+        "description": d.description,
+        "kind": r.kind,
+        "stream": r.stream,
+        "assignee": r.assignee or "",
+        "points": r.points,
+        "status": r.status,
+        "blocked": r.blocked,
+        "blocked_reason": r.blocked_reason if r.blocked else "",
+        "sprint": r.sprint or BACKLOG,
+        "due": r.due_date,
+        "labels": list(r.labels),
+        "kpi": d.kpi or "",
+    }
+
+
+def diff_details(old: ItemDetail, new: ItemDetail) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) for every editable field that differs."""
+    a, b = detail_values(old), detail_values(new)
+    return [(f, a[f], b[f]) for f in FIELDS if f != "stream" and a[f] != b[f]]
+
+
+@dataclass
+class EditorData:
+    detail: ItemDetail | None
+    streams: list[streams_svc.StreamView]
+    members: list[members_svc.MemberView]
+    sprints: list[sprints_svc.SprintView]  # open ones: planned and active
+    kpis: list[str]
+    history: list[HistoryEntry]
+    slips: list[Slip]
+
+
+# --------------------------------------------------------------------------- conflict dialog
+
+
+class ConflictModal(ModalScreen[str | None]):
+    """Someone changed the item meanwhile: reload theirs, or re-apply yours on top."""
+
+    DEFAULT_CSS = """
+    ConflictModal { align: center middle; }
+    ConflictModal > Vertical {
+        width: 76; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $warning; background: $surface; padding: 1 2;
+    }
+    ConflictModal #conflict-title { text-style: bold; margin-bottom: 1; }
+    ConflictModal #conflict-changes { height: auto; max-height: 14; }
+    ConflictModal #conflict-help { color: $text-muted; margin-top: 1; }
+    ConflictModal Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    ConflictModal Button { margin-left: 1; }
+    """
+    BINDINGS = [
+        Binding("r", "choose('reload')", "Reload theirs"),
+        Binding("a", "choose('reapply')", "Re-apply mine"),
+        Binding("escape", "choose(None)", "Back to the form"),
+    ]
+
+    def __init__(self, key: str, by: str, changes: list[tuple[str, Any, Any]], mine: set[str]) -> None:
+        super().__init__()
+        self.key = key
+        self.by = by
+        self.changes = changes
+        self.mine = mine
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                Content.from_markup("$key was changed by $who since you opened it", key=self.key,
+                                    who=plain(self.by, 40)),
+                id="conflict-title",
+            )
+            lines = Text()
+            if not self.changes:
+                lines.append("Only its rank or bookkeeping changed; none of the fields in the form.")
+            for i, (fld, old, new) in enumerate(self.changes):
+                if i:
+                    lines.append("\n")
+                lines.append(f"{LABELS.get(fld, fld)}: ", style="bold")
+                lines.append(plain(_show(old), 60))
+                lines.append(" → ")
+                lines.append(plain(_show(new), 60), style="bold")
+                if fld in self.mine:
+                    lines.append("  (you changed it too)", style="italic")
+            with VerticalScroll(id="conflict-changes"):
+                yield Static(lines, id="conflict-list")
+            yield Label(
+                "Reload: discard your edits and show their version. "
+                "Re-apply: save your edits on top of their version.",
+                id="conflict-help",
+            )
+            with Horizontal():
+                yield Button("Reload (r)", id="reload")
+                yield Button("Re-apply (a)", id="reapply", variant="primary")
+                yield Button("Back (esc)", id="back")
+
+    def on_mount(self) -> None:
+        self.query_one("#reapply", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None if event.button.id == "back" else event.button.id)
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+class ItemEditor(ModalScreen[str | None]):
+    """Edit every field of an item (or create one). Dismisses with the item key."""
+
+    DEFAULT_CSS = """
+    ItemEditor { align: center middle; }
+    ItemEditor > #editor {
+        width: 100; max-width: 100%; height: 100%; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    ItemEditor #editor-heading { height: 1; text-style: bold; }
+    ItemEditor #editor-form { height: 1fr; scrollbar-size-vertical: 1; }
+    ItemEditor .field { height: auto; }
+    ItemEditor .field > .name { width: 12; }
+    ItemEditor .field > Input, ItemEditor .field > Select { width: 1fr; }
+    ItemEditor .field > .hint { width: auto; max-width: 26; padding: 0 0 0 1; color: $text-muted; }
+    ItemEditor .field > Checkbox { width: auto; }
+    ItemEditor #f-description { height: 4; width: 1fr; }
+    ItemEditor .error { color: $error; width: 1fr; height: auto; margin-left: 12; display: none; }
+    ItemEditor .error.-shown { display: block; }
+    ItemEditor #editor-general-error { margin: 0; }
+    ItemEditor #editor-history { height: auto; margin-top: 1; padding: 0 1; border-top: solid $primary; }
+    ItemEditor #editor-buttons { height: 1; align-horizontal: right; }
+    ItemEditor #editor-buttons Button { margin-left: 1; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, key: str | None = None, *, defaults: dict | None = None) -> None:
+        super().__init__()
+        self.key = key.strip().upper() if key else None
+        self.defaults = dict(defaults or {})
+        self.data: EditorData | None = None
+        self.detail: ItemDetail | None = None  # the version the edits are based on
+        self._shown: dict[str, Any] = {}  # widget values as filled in, to see what was edited
+        self._saving = False
+        self._built = False
+
+    @property
+    def sapp(self):
+        return self.app
+
+    @property
+    def ctx(self):
+        return self.app.ctx
+
+    # -- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="editor"):
+            heading = (Content.from_markup("Edit $key", key=self.key) if self.key else Content("New item"))
+            yield Label(heading, id="editor-heading")
+            with VerticalScroll(id="editor-form"):
+                yield Label("Loading…", id="editor-loading")
+            yield Label("", id="editor-general-error", classes="error")
+            with Horizontal(id="editor-buttons"):
+                yield Button("Save (ctrl+s)", id="editor-save", variant="primary", disabled=True, compact=True)
+                yield Button("Cancel (esc)", id="editor-cancel", compact=True)
+        yield Footer()
+
+    def _field(self, name: str, widget, hint=None) -> list:
+        row = Horizontal(Label(LABELS[name], classes="name"), widget, *([hint] if hint else []),
+                         classes="field", id=f"row-{name}")
+        return [row, Label("", id=f"e-{name}", classes="error")]
+
+    def _build_widgets(self, data: EditorData) -> list:
+        existing = data.detail is not None
+        kinds = [(k.value, k.value) for k in Kind]
+        statuses = [(s.value, s.value) for s in Status]
+        streams = [(Text(plain(f"{s.key}  {s.name}", 60)), s.key) for s in data.streams]
+        members = [(Text("— nobody —"), "")] + [
+            (Text(plain(f"{m.handle}  {m.name}", 60)), m.handle) for m in data.members
+        ]
+        sprints = [(Text("Backlog"), BACKLOG)] + [
+            (Text(plain(f"{sp.name}  ({sp.state}, {sp.start:%d %b}–{sp.end:%d %b})", 60)), sp.name)
+            for sp in data.sprints
+        ]
+        kpis = [(Text("— none —"), "")] + [(Text(plain(k, 60)), k) for k in data.kpis]
+        if data.detail is not None:  # keep the item's own values choosable (inactive member, closed sprint)
+            v = detail_values(data.detail)
+            if v["assignee"] and all(x != v["assignee"] for _p, x in members):
+                members.append((Text(plain(v["assignee"], 40) + " (inactive)"), v["assignee"]))
+            if v["sprint"] != BACKLOG and all(x != v["sprint"] for _p, x in sprints):
+                sprints.append((Text(plain(v["sprint"], 40) + " (closed)"), v["sprint"]))
+            if v["kpi"] and all(x != v["kpi"] for _p, x in kpis):
+                kpis.append((Text(plain(v["kpi"], 40)), v["kpi"]))
+            if all(x != v["stream"] for _p, x in streams):
+                streams.append((Text(plain(v["stream"], 20)), v["stream"]))
+        out: list = []
+        out += self._field("title", Input(placeholder="what is to be done", id="f-title", compact=True))
+        out += [Label("Description", classes="name"), TextArea("", id="f-description", soft_wrap=True, compact=True),
+                Label("", id="e-description", classes="error")]
+        out += self._field("kind", Select(kinds, allow_blank=False, id="f-kind", compact=True))
+        out += self._field(
+            "stream",
+            Select(streams, allow_blank=True, prompt="choose a stream", id="f-stream", disabled=existing,
+                   compact=True),
+            Label("(part of the key)", classes="hint") if existing else None,
+        )
+        out += self._field("assignee", Select(members, allow_blank=False, id="f-assignee", compact=True))
+        out += self._field("points", Input(placeholder="e.g. 3 (empty: not estimated)", id="f-points", compact=True))
+        out += self._field("status", Select(statuses, allow_blank=False, id="f-status", compact=True))
+        out += self._field("blocked", Checkbox("blocked", id="f-blocked", compact=True))
+        out += self._field("blocked_reason", Input(placeholder="why it is blocked", id="f-blocked_reason", compact=True))
+        out += self._field("sprint", Select(sprints, allow_blank=False, id="f-sprint", compact=True))
+        out += self._field(
+            "due", Input(placeholder="2026-03-01, fri, +3d, next monday", id="f-due", compact=True),
+            Label("", id="due-parsed", classes="hint"),
+        )
+        out += self._field("labels", Input(placeholder="comma separated", id="f-labels", compact=True))
+        out += self._field("kpi", Select(kpis, allow_blank=False, id="f-kpi", compact=True))
+        if existing:
+            out.append(Static(self._history_text(data), id="editor-history"))
+        return out
+
+    # -- loading -----------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.load_data()
+
+    @work(thread=True, exclusive=True, group="item-editor-load")
+    def load_data(self) -> None:
+        ctx = self.ctx
+        try:
+            detail = items_svc.get_item(ctx, self.key) if self.key else None
+            data = EditorData(
+                detail=detail,
+                streams=streams_svc.list_streams(ctx),
+                members=members_svc.list_members(ctx),
+                sprints=[sp for sp in sprints_svc.list_sprints(ctx) if sp.state != SprintState.CLOSED],
+                kpis=[k.name for k in kpis_svc.list_kpis(ctx)],
+                history=items_svc.history(ctx, self.key) if self.key else [],
+                slips=items_svc.slip_trail(ctx, self.key) if self.key else [],
+            )
+        except SprintTuiError as err:
+            self.app.call_from_thread(self._load_failed, err)
+            return
+        self.app.call_from_thread(self._loaded, data)
+
+    def _load_failed(self, err: SprintTuiError) -> None:
+        self.sapp.report_error(err)
+        if not self._built and self.is_attached and self.app.screen is self:
+            self.dismiss(None)
+
+    async def _loaded(self, data: EditorData) -> None:
+        if not self.is_attached:
+            return  # closed before the data came
+        self.data = data
+        self.detail = data.detail
+        if not self._built:
+            form = self.query_one("#editor-form", VerticalScroll)
+            await self.query_one("#editor-loading").remove()
+            await form.mount_all(self._build_widgets(data))
+            self._built = True
+            self.query_one("#editor-save", Button).disabled = False
+            if data.detail is not None:
+                self._fill(detail_values(data.detail))
+            else:
+                self._fill(self._defaults_values(data))
+            self.query_one("#f-title", Input).focus()
+        else:
+            self._show_history(data)
+
+    def _defaults_values(self, data: EditorData) -> dict[str, Any]:
+        d = self.defaults
+        sprint = str(d.get("sprint") or BACKLOG)
+        if sprint.lower() == "current":
+            active = [sp.name for sp in data.sprints if sp.state == SprintState.ACTIVE]
+            sprint = active[0] if active else BACKLOG
+        elif sprint.lower() == "next":
+            planned = [sp.name for sp in data.sprints if sp.state == SprintState.PLANNED]
+            sprint = planned[0] if planned else BACKLOG
+        points = d.get("points")
+        return {
+            "title": d.get("title", ""),
+            "description": d.get("description", ""),
+            "kind": d.get("kind", Kind.STORY.value),
+            "stream": str(d.get("stream") or "").upper(),
+            "assignee": d.get("assignee") or "",
+            "points": points if isinstance(points, (int, float)) else clean_points_or_none(points),
+            "status": d.get("status", Status.TODO.value),
+            "blocked": False,
+            "blocked_reason": "",
+            "sprint": sprint,
+            "due": d.get("due"),
+            "labels": d.get("labels", []),
+            "kpi": d.get("kpi") or "",
+        }
+
+    # -- form values ---------------------------------------------------------------
+    def _set_select(self, name: str, value: Any) -> None:
+        sel = self.query_one(f"#f-{name}", Select)
+        try:
+            sel.value = value
+        except InvalidSelectValueError:
+            try:
+                sel.clear()
+            except InvalidSelectValueError:
+                pass
+            if value:
+                self._set_error(name, f"unknown {name} {plain(value, 30)!r}")
+
+    def _fill(self, v: dict[str, Any]) -> None:
+        """Put values (in edit_item's form) into the widgets."""
+        self._clear_errors()
+        self.query_one("#f-title", Input).value = plain(v["title"])
+        self.query_one("#f-description", TextArea).load_text(_multiline(v["description"]))
+        for name in ("kind", "stream", "assignee", "status", "sprint", "kpi"):
+            self._set_select(name, v[name])
+        pts = v["points"]
+        self.query_one("#f-points", Input).value = "" if pts is None else (
+            fmt_points(float(pts)) if isinstance(pts, (int, float)) else plain(pts))
+        self.query_one("#f-blocked", Checkbox).value = bool(v["blocked"])
+        self.query_one("#f-blocked_reason", Input).value = plain(v["blocked_reason"])
+        due = v["due"]
+        self.query_one("#f-due", Input).value = due.isoformat() if isinstance(due, date) else plain(due or "")
+        labels = v["labels"]
+        self.query_one("#f-labels", Input).value = plain(", ".join(labels) if isinstance(labels, list) else labels)
+        self._update_due_hint()
+        self._update_reason_state()
+        self._shown = self._raw()
+
+    def _raw(self) -> dict[str, Any]:
+        """What the widgets hold now."""
+        out: dict[str, Any] = {}
+        for name in ("title", "points", "blocked_reason", "due", "labels"):
+            out[name] = self.query_one(f"#f-{name}", Input).value
+        out["description"] = self.query_one("#f-description", TextArea).text
+        for name in ("kind", "stream", "assignee", "status", "sprint", "kpi"):
+            value = self.query_one(f"#f-{name}", Select).value
+            out[name] = "" if value is Select.NULL else value
+        out["blocked"] = self.query_one("#f-blocked", Checkbox).value
+        return out
+
+    @property
+    def dirty(self) -> bool:
+        return self._built and self._raw() != self._shown
+
+    def _edited(self) -> set[str]:
+        """The fields the user changed in the form (blocked and its reason go together)."""
+        raw = self._raw()
+        changed = {f for f in FIELDS if raw[f] != self._shown.get(f)}
+        if changed & {"blocked", "blocked_reason"}:
+            changed |= {"blocked", "blocked_reason"}
+        return changed
+
+    def _validate(self, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Clean every field the way the services do; (values, errors by field)."""
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+
+        def check(name: str, fn) -> None:
+            try:
+                values[name] = fn()
+            except ValidationError as err:
+                errors[name] = str(err)
+
+        check("title", lambda: clean_line(raw["title"], "title"))
+        check("description", lambda: clean_text(raw["description"], "description"))
+        check("points", lambda: clean_points(raw["points"]))
+        check("due", lambda: self.ctx.day(raw["due"]) if raw["due"].strip() else None)
+        check("labels", lambda: [x for x in clean_list(raw["labels"]).split(",") if x])
+        blocked = bool(raw["blocked"])
+        values["blocked"] = blocked
+        check("blocked_reason", lambda: clean_line(raw["blocked_reason"], "reason", required=blocked, limit=2000)
+              if blocked else "")
+        if blocked and "blocked_reason" in errors:
+            errors["blocked_reason"] = "say why the item is blocked"
+        stream_keys = {s.key for s in self.data.streams} if self.data else set()
+        if self.detail is None and raw["stream"] not in stream_keys:
+            errors["stream"] = "choose a known stream" if not raw["stream"] else \
+                f"unknown stream {plain(raw['stream'], 20)!r}"
+        values["stream"] = raw["stream"]
+        for name in ("kind", "assignee", "status", "sprint", "kpi"):
+            values[name] = raw[name]
+        return values, errors
+
+    # -- errors ------------------------------------------------------------------------
+    def _set_error(self, name: str, message: str) -> None:
+        label = self.query_one(f"#e-{name}", Label)
+        label.update(Text(plain(message, 300)))
+        label.set_class(bool(message), "-shown")
+
+    def _clear_errors(self) -> None:
+        for label in self.query(".error"):
+            label.update("")
+            label.remove_class("-shown")
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        self._clear_errors()
+        for name, message in errors.items():
+            if name in FIELDS:
+                self._set_error(name, message)
+            else:
+                self._general_error(message)
+        if errors:
+            first = next((f for f in FIELDS if f in errors), None)
+            if first is not None:
+                widget = self.query_one(f"#f-{first}")
+                if not widget.disabled:
+                    widget.focus()
+                self.query_one("#editor-form", VerticalScroll).scroll_to_widget(
+                    self.query_one(f"#row-{first}") if first != "description" else widget, animate=False
+                )
+
+    def _general_error(self, message: str) -> None:
+        label = self.query_one("#editor-general-error", Label)
+        label.update(Text(plain(message, 300)))
+        label.set_class(bool(message), "-shown")
+
+    def _service_error(self, err: SprintTuiError) -> None:
+        """A refusal from the service: show it next to its field when it has one."""
+        if not self.is_attached:
+            self.sapp.report_error(err)
+            return
+        fld = getattr(err, "field", None)
+        fld = ERROR_FIELD.get(fld, fld)
+        if fld in FIELDS:
+            self._show_errors({fld: str(err)})
+        else:
+            self._show_errors({"_": str(err)})
+        self.sapp.notify(Content(plain(str(err), 300)), severity="error", timeout=5)
+
+    # -- live feedback -----------------------------------------------------------------
+    def _update_due_hint(self) -> None:
+        text = self.query_one("#f-due", Input).value.strip()
+        hint = self.query_one("#due-parsed", Label)
+        if not text:
+            hint.update("")
+            self._set_error("due", "")
+            return
+        try:
+            day = self.ctx.day(text)
+        except ValidationError as err:
+            hint.update("")
+            self._set_error("due", str(err))
+            return
+        hint.update(Text(f"→ {day:%a %d %b %Y}"))
+        self._set_error("due", "")
+
+    def _update_reason_state(self) -> None:
+        blocked = self.query_one("#f-blocked", Checkbox).value
+        self.query_one("#f-blocked_reason", Input).disabled = not blocked
+
+    @on(Input.Changed, "#f-due")
+    def _due_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._update_due_hint()
+
+    @on(Input.Changed, "#f-points")
+    def _points_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        try:
+            clean_points(event.value)
+        except ValidationError as err:
+            self._set_error("points", str(err))
+        else:
+            self._set_error("points", "")
+
+    @on(Input.Changed, "#f-title")
+    def _title_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value.strip():
+            self._set_error("title", "")
+
+    @on(Checkbox.Changed, "#f-blocked")
+    def _blocked_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self._update_reason_state()
+        if event.value and self._built:
+            self.query_one("#f-blocked_reason", Input).focus()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    # -- history -------------------------------------------------------------------
+    def _history_text(self, data: EditorData) -> Text:
+        t = Text()
+        t.append("History\n", style="bold")
+        d = data.detail
+        if d is not None:
+            t.append(f"created {d.created_at:%Y-%m-%d %H:%M} by ", style="dim")
+            t.append(plain(d.created_by, 30), style="dim")
+            t.append(f" · updated {d.updated_at:%Y-%m-%d %H:%M} by ", style="dim")
+            t.append(plain(d.updated_by, 30), style="dim")
+            t.append(f" · version {d.row.version}\n", style="dim")
+        for h in reversed(data.history):
+            t.append(f"{h.at:%Y-%m-%d %H:%M}  ")
+            t.append(plain(h.actor, 20), style="bold")
+            t.append("  ")
+            if h.field == "created":
+                t.append("created ")
+                t.append(plain(h.new, 60))
+            else:
+                t.append(f"{plain(h.field, 20)}: ")
+                t.append(plain(h.old if h.old not in (None, "") else "—", 40))
+                t.append(" → ")
+                t.append(plain(h.new if h.new not in (None, "") else "—", 40))
+            t.append("\n")
+        t.append("\nSlip trail\n", style="bold")
+        if not data.slips:
+            t.append("never slipped\n", style="dim")
+        for slip in data.slips:
+            t.append(f"{slip.at:%Y-%m-%d}  slipped from ")
+            t.append(plain(slip.sprint, 30))
+            t.append(" to ")
+            t.append(plain(slip.to or "the backlog", 30))
+            t.append(f"  ({fmt_points(slip.points)} pts)\n")
+        return t
+
+    def _show_history(self, data: EditorData) -> None:
+        for panel in self.query("#editor-history"):
+            panel.update(self._history_text(data))
+
+    # -- saving ----------------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "editor-save":
+            self.action_save()
+        elif event.button.id == "editor-cancel":
+            self.action_cancel()
+
+    def action_save(self) -> None:
+        if not self._built or self._saving:
+            return
+        values, errors = self._validate(self._raw())
+        self._show_errors(errors)
+        if errors:
+            self.sapp.notify("Not saved: fix the marked fields", severity="warning", timeout=3)
+            return
+        if self.detail is None:
+            self._create(values)
+        else:
+            self._update(values, self._edited(), self.detail)
+
+    def _create(self, values: dict[str, Any]) -> None:
+        ctx = self.ctx
+
+        def op():
+            try:
+                row = items_svc.create_item(
+                    ctx, values["title"], stream=values["stream"], points=values["points"],
+                    kind=values["kind"], sprint=values["sprint"], assignee=values["assignee"] or None,
+                    status=values["status"], description=values["description"], due=values["due"],
+                    labels=values["labels"], kpi=values["kpi"] or None,
+                )
+            except ConflictError:
+                raise
+            except SprintTuiError as err:
+                return err
+            if values["blocked"]:
+                try:
+                    row = items_svc.set_blocked(ctx, row.key, True, values["blocked_reason"])
+                except SprintTuiError as err:
+                    self.app.call_from_thread(self.sapp.report_error, err)
+            return row
+
+        def done(result) -> None:
+            self._saving = False
+            if isinstance(result, SprintTuiError):
+                self._service_error(result)
+                return
+            key = result.key
+            self.sapp.push_undo(f"creation of {key}", lambda: items_svc.delete_item(ctx, key))
+            self.sapp.notify(f"Created {key}", timeout=3)
+            self._finish(key)
+
+        self._saving = True
+        submit_write(self.app, op, done=done, conflict=self._conflict)
+
+    def _update(self, values: dict[str, Any], edited: set[str], base: ItemDetail) -> None:
+        ctx, key, version = self.ctx, base.row.key, base.row.version
+        edited = edited - {"stream"}
+        if not edited:
+            self.sapp.notify(f"No changes to {key}", timeout=2)
+            self._finish(key)
+            return
+        changes = {f: values[f] for f in FIELDS if f in edited}
+        old_values = detail_values(base)
+        revert = {f: old_values[f] for f in changes}
+
+        def op():
+            try:
+                return items_svc.edit_item(ctx, key, expected_version=version, **changes)
+            except ConflictError:
+                raise
+            except SprintTuiError as err:
+                return err
+
+        def done(result) -> None:
+            self._saving = False
+            if isinstance(result, SprintTuiError):
+                self._service_error(result)
+                return
+            self.sapp.push_undo(f"edit of {key} ({', '.join(changes)})",
+                                lambda: items_svc.edit_item(ctx, key, **revert))
+            self.sapp.notify(f"Saved {key}", timeout=3)
+            self._finish(key)
+
+        self._saving = True
+        submit_write(self.app, op, done=done, conflict=self._conflict)
+
+    def _finish(self, key: str) -> None:
+        if self.is_attached and self.app.screen is self:
+            self.dismiss(key)
+
+    # -- conflicts -----------------------------------------------------------------------------
+    def _conflict(self, err: ConflictError) -> None:
+        self._saving = False
+        self._fetch_fresh()
+
+    @work(thread=True, exclusive=True, group="item-editor-conflict")
+    def _fetch_fresh(self) -> None:
+        try:
+            fresh = items_svc.get_item(self.ctx, self.key)
+        except SprintTuiError as err:
+            self.app.call_from_thread(self._service_error, err)
+            return
+        self.app.call_from_thread(self._ask_conflict, fresh)
+
+    def _ask_conflict(self, fresh: ItemDetail) -> None:
+        if not self.is_attached:
+            return
+        base = self.detail
+        assert base is not None
+        changes = diff_details(base, fresh)
+        mine = self._edited()
+        self._general_error(f"{fresh.row.key} was changed by {fresh.updated_by} meanwhile; nothing was saved")
+
+        def chosen(choice: str | None) -> None:
+            if choice == "reload":
+                self._reload_fresh(fresh)
+            elif choice == "reapply":
+                self._reapply(fresh)
+
+        self.app.push_screen(ConflictModal(fresh.row.key, fresh.updated_by, changes, mine), chosen)
+
+    def _reload_fresh(self, fresh: ItemDetail) -> None:
+        """Discard the edits: the form shows the fresh item."""
+        self.detail = fresh
+        if self.data is not None:
+            self.data.detail = fresh
+        self._fill(detail_values(fresh))
+        self._general_error("")
+        self.sapp.notify(f"Reloaded {fresh.row.key}; your edits were discarded", timeout=3)
+        self.load_data()  # the history too
+
+    def _reapply(self, fresh: ItemDetail) -> None:
+        """Save the fields you edited on top of the fresh version."""
+        edited = self._edited()
+        values, errors = self._validate(self._raw())
+        self.detail = fresh
+        if self.data is not None:
+            self.data.detail = fresh
+        self._show_errors(errors)
+        if errors:
+            return
+        self._update(values, edited, fresh)
+
+    # -- cancelling ---------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        if self._saving:
+            self.sapp.notify("Still saving…", timeout=2)
+            return
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answer(ok: bool | None) -> None:
+            if ok:
+                self.dismiss(None)
+
+        what = self.key or "the new item"
+        self.app.push_screen(ConfirmModal(f"Discard your changes to {what}?"), answer)
+
+
+def clean_points_or_none(value: object) -> float | str | None:
+    """A default for the points field: a number when it is one, else the text as given."""
+    try:
+        return clean_points(value)
+    except ValidationError:
+        return str(value)

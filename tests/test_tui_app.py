@@ -1,0 +1,389 @@
+"""The application shell through Pilot: screens on the number keys, the stream
+filter (f, --stream, palette), the command palette's item jump, the help panel,
+quitting, and the theme remembered per user."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.screen import ModalScreen
+
+from sprinttui.services import items, members, sprints, streams
+from sprinttui.tui.app import SCREENS, SprintTuiApp
+from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.modals import ChooseModal
+from sprinttui.tui.screens.board import BoardScreen
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def proj(ctx):
+    streams.add_stream(ctx, "SAL", "Sales")
+    streams.add_stream(ctx, "OPS", "Operations")
+    members.add_member(ctx, "alice", "Alice", stream="SAL")
+    today = ctx.today()
+    sprints.new_sprint(ctx, "S1", start=today - timedelta(days=1), end=today + timedelta(days=9), goal="Pilot")
+    items.create_item(ctx, "Write migration plan", stream="SAL", sprint="S1")  # SAL-1 todo
+    items.create_item(ctx, "Train sales team", stream="SAL", sprint="S1", status="doing")  # SAL-2
+    items.create_item(ctx, "Monitor rollout", stream="OPS", sprint="S1")  # OPS-1 todo
+    items.create_item(ctx, "Close old tickets", stream="OPS", sprint="S1", status="done")  # OPS-2
+    sprints.start_sprint(ctx, "S1")
+    return ctx
+
+
+ALL = [["SAL-1", "OPS-1"], ["SAL-2"], [], ["OPS-2"]]
+ONLY_OPS = [["OPS-1"], [], [], ["OPS-2"]]
+ONLY_SAL = [["SAL-1"], ["SAL-2"], [], []]
+
+
+class NoteLog(list):
+    """Every notification the app raised as (severity, text); unlike the app's
+    own list it keeps those whose timeout has passed."""
+
+    def texts(self) -> list[str]:
+        return [text for _severity, text in self]
+
+    def errors(self) -> list[str]:
+        return [text for severity, text in self if severity == "error"]
+
+
+class OrderedWriter:
+    """Wraps the app's writer so that a job starts only after submit_write has
+    registered its done-callback. Without this, a job that finishes first runs
+    that callback on the UI thread, where call_from_thread refuses and the
+    outcome is silently dropped (the product bug pinned by
+    test_a_write_finishing_before_its_callback_is_registered_is_not_lost);
+    the tests here would then fail at random on a busy machine."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def submit(self, fn, *args, **kwargs):
+        gate = threading.Event()
+
+        def run():
+            gate.wait(10)
+            return fn(*args, **kwargs)
+
+        future = self.inner.submit(run)
+        asyncio.get_running_loop().call_soon(gate.set)  # after submit_write returns
+        return future
+
+    def shutdown(self, *args, **kwargs):
+        return self.inner.shutdown(*args, **kwargs)
+
+
+def make_app(c, **kw) -> SprintTuiApp:
+    """A SprintTuiApp (watch=False unless given) instrumented for the tests:
+    app.note_log records notifications; app.write_counts counts writes handed
+    to the writer thread and writes whose outcome the UI thread has handled."""
+    kw.setdefault("watch", False)
+    app = SprintTuiApp(c, **kw)
+    app._writer = OrderedWriter(app._writer)
+    log = NoteLog()
+    counts = {"submitted": 0, "finished": 0}
+    notify, submit_write, write_finished = app.notify, app.submit_write, app._write_finished
+
+    def recording_notify(message, **options):
+        log.append((options.get("severity", "information"), str(message)))
+        return notify(message, **options)
+
+    def counting_submit_write(op, **options):
+        counts["submitted"] += 1
+        return submit_write(op, **options)
+
+    def counting_write_finished(*args):
+        try:
+            return write_finished(*args)
+        finally:
+            counts["finished"] += 1
+
+    app.notify = recording_notify
+    app.submit_write = counting_submit_write
+    app._write_finished = counting_write_finished
+    app.note_log, app.write_counts = log, counts
+    return app
+
+
+def notes(app) -> list[str]:
+    return app.note_log.texts()
+
+
+def error_notes(app) -> list[str]:
+    return app.note_log.errors()
+
+
+async def settle(app, pilot) -> None:
+    """Wait until every write handed to the writer has been handled on the UI
+    thread (notification, undo entry, reload) and the reloads are shown.
+
+    app.settle() alone is not enough: a write leaves app._pending a moment
+    before its outcome reaches the UI thread. And while a dialog is open its
+    worker waits for the answer, so app.settle() (which waits for every
+    worker) is only called with no dialog on top."""
+    counts = app.write_counts
+    for _ in range(400):  # ~20 s at worst; normally one or two rounds
+        await pilot.pause()
+        if counts["finished"] < counts["submitted"]:
+            await pilot.pause(0.05)
+            continue
+        if isinstance(app.screen, ModalScreen):
+            break
+        await app.settle()
+        if counts["finished"] == counts["submitted"]:
+            break
+    else:
+        raise AssertionError(f"writes never finished: {counts}")
+    await pilot.pause()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+async def type_text(app, pilot, text: str) -> None:
+    """Type literally (each character is one key press)."""
+    await pilot.press(*list(text))
+    await settle(app, pilot)
+
+
+def keys_by_column(app) -> list[list[str]]:
+    assert isinstance(app.screen, BoardScreen), app.screen
+    return [[c.key for c in col.cards] for col in app.screen.columns]
+
+
+async def palette_pick(app, pilot, query: str, expect: str) -> None:
+    """Open the palette, type the query, wait until the highlighted hit mentions
+    `expect`, then press enter."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*list(query))
+    seen = ""
+    for _ in range(50):
+        await pilot.pause(0.1)
+        hits = app.screen.query_one(CommandList)
+        if hits.highlighted is not None and hits.option_count:
+            seen = str(hits.get_option_at_index(hits.highlighted).prompt)
+            if expect in seen:
+                break
+    else:
+        raise AssertionError(f"the palette never offered {expect!r} for {query!r} (last: {seen!r})")
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+# --------------------------------------------------------------------------- screens
+
+
+async def test_number_keys_switch_screens(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert app.current_mode == "board" and isinstance(app.screen, BoardScreen)
+        for key, mode, title in SCREENS:
+            await press(app, pilot, key)
+            assert app.current_mode == mode, key
+            assert isinstance(app.screen, BaseScreen)
+            assert app.screen.SCREEN_TITLE == title
+        await press(app, pilot, "1")
+        assert app.current_mode == "board" and isinstance(app.screen, BoardScreen)
+        assert keys_by_column(app) == ALL
+        assert app.is_running
+        assert error_notes(app) == []
+
+
+# --------------------------------------------------------------------------- stream filter
+
+
+async def test_f_chooses_a_stream_and_the_board_shows_only_its_cards(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert app.stream_filter is None and keys_by_column(app) == ALL
+        await press(app, pilot, "f")
+        assert isinstance(app.screen, ChooseModal)
+        assert sorted(v for _label, v in app.screen.options) == ["", "OPS", "SAL"]
+        await type_text(app, pilot, "OPS")
+        await press(app, pilot, "enter")
+        assert app.stream_filter == "OPS"
+        assert keys_by_column(app) == ONLY_OPS
+        assert "stream OPS" in app.sub_title
+        assert "Showing stream OPS" in notes(app)
+        # back to every stream
+        await press(app, pilot, "f")
+        await type_text(app, pilot, "all")
+        await press(app, pilot, "enter")
+        assert app.stream_filter is None
+        assert keys_by_column(app) == ALL
+        assert "all streams" in app.sub_title
+
+
+async def test_f_then_escape_keeps_the_filter(proj):
+    app = make_app(proj, stream="OPS")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "f", "escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert app.stream_filter == "OPS" and keys_by_column(app) == ONLY_OPS
+
+
+async def test_app_started_with_a_stream_is_filtered(proj):
+    app = make_app(proj, stream="sal")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.stream_filter == "SAL"
+        assert keys_by_column(app) == ONLY_SAL
+        assert "stream SAL" in app.sub_title
+
+
+async def test_stream_filter_applies_to_a_moved_card_and_other_screens(proj):
+    app = make_app(proj, stream="SAL")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, ">")  # SAL-1 → doing
+        assert items.get_row(proj, "SAL-1").status == "doing"
+        assert keys_by_column(app) == [[], ["SAL-1", "SAL-2"], [], []]
+        await press(app, pilot, "2", "1")
+        assert app.stream_filter == "SAL" and keys_by_column(app) == [[], ["SAL-1", "SAL-2"], [], []]
+
+
+# --------------------------------------------------------------------------- palette
+
+
+async def test_palette_jump_to_an_item_by_key_opens_it(proj):
+    app = make_app(proj)
+    opened: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_item = opened.append  # the editor's own tests cover the editor
+        await palette_pick(app, pilot, "OPS-2", "OPS-2")
+        assert opened == ["OPS-2"]
+
+
+async def test_palette_jump_by_title_words(proj):
+    app = make_app(proj)
+    opened: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_item = opened.append
+        await palette_pick(app, pilot, "sales team", "SAL-2")
+        assert opened == ["SAL-2"]
+
+
+async def test_palette_jump_opens_the_item_editor(proj):
+    editor = pytest.importorskip("sprinttui.tui.editor")
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await palette_pick(app, pilot, "SAL-2", "SAL-2")
+        for _ in range(20):
+            if isinstance(app.screen, editor.ItemEditor):
+                break
+            await pilot.pause(0.1)
+        assert isinstance(app.screen, editor.ItemEditor)
+        assert app.screen.key == "SAL-2"
+        assert app.is_running
+
+
+async def test_palette_stream_filter_switches_the_stream(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await palette_pick(app, pilot, "Stream filter: OPS", "Stream filter: OPS")
+        assert isinstance(app.screen, BoardScreen)
+        assert app.stream_filter == "OPS"
+        assert keys_by_column(app) == ONLY_OPS
+        assert "stream OPS" in app.sub_title
+        await palette_pick(app, pilot, "Stream filter: all", "all streams")
+        assert app.stream_filter is None
+        assert keys_by_column(app) == ALL
+
+
+# --------------------------------------------------------------------------- help, quit
+
+
+async def test_question_mark_toggles_the_help_panel(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(app.screen.query("HelpPanel")) == 0
+        await press(app, pilot, "question_mark")
+        assert len(app.screen.query("HelpPanel")) == 1
+        # the board's keys still work with the panel open
+        await press(app, pilot, "l")
+        assert app.screen.col == 1
+        await press(app, pilot, "question_mark")
+        assert len(app.screen.query("HelpPanel")) == 0
+        assert app.is_running
+
+
+async def test_q_quits(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        for _ in range(20):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+    assert not app.is_running
+    assert app.return_code == 0
+
+
+async def test_q_while_typing_a_filter_does_not_quit(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "slash")
+        await type_text(app, pilot, "q")
+        assert app.is_running and app.screen.text_filter == "q"
+        await press(app, pilot, "escape")
+        assert keys_by_column(app) == ALL
+
+
+# --------------------------------------------------------------------------- theme
+
+
+async def test_theme_is_remembered_per_user(proj, make_ctx, tmp_path, monkeypatch):
+    config_file = tmp_path / "prefs" / "config.json"
+    monkeypatch.setenv("SPRINTTUI_CONFIG", str(config_file))
+    first = make_app(proj)
+    default_theme = first.theme
+    assert default_theme != "textual-light"
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(first, pilot)
+        first.theme = "textual-light"
+        await pilot.pause()
+    saved = json.loads(config_file.read_text(encoding="utf-8"))
+    assert saved["users"]["tester"]["theme"] == "textual-light"
+    # a new app for the same user starts with it
+    second = make_app(proj)
+    assert second.theme == "textual-light"
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(second, pilot)
+        assert second.theme == "textual-light"
+        assert isinstance(second.screen, BoardScreen)
+    # another user keeps the default
+    other = make_app(make_ctx("bob"))
+    assert other.theme == default_theme
+
+
+async def test_unknown_or_broken_theme_preferences_are_ignored(proj, tmp_path, monkeypatch):
+    config_file = tmp_path / "config.json"
+    monkeypatch.setenv("SPRINTTUI_CONFIG", str(config_file))
+    config_file.write_text(json.dumps({"users": {"tester": {"theme": "no-such-theme"}}}), encoding="utf-8")
+    app = make_app(proj)
+    assert app.theme in app.available_themes and app.theme != "no-such-theme"
+    config_file.write_text("{not json", encoding="utf-8")
+    app = make_app(proj)
+    assert app.theme in app.available_themes
+    assert os.path.exists(config_file)

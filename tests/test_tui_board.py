@@ -1,0 +1,836 @@
+"""The Board screen (1) driven through Textual's Pilot, the way a user drives it.
+
+Every binding of BoardScreen is pressed and checked twice: on screen (columns,
+focus, rendered card lines, dialogs, notifications) and in the database
+through the services. Card text is read from what the Line API renders
+(``CardColumn.render_line(y).text``), so badges, truncation and hostile titles
+are checked as a user would see them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Future
+from datetime import timedelta
+
+import pytest
+from textual.screen import ModalScreen
+
+from sprinttui.domain import NotFoundError
+from sprinttui.services import items, members, sprints, streams
+from sprinttui.tui.app import SprintTuiApp
+from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
+from sprinttui.tui.screens.board import BoardScreen
+
+SIZE = (120, 36)
+TODO, DOING, REVIEW, DONE = range(4)
+BLOCKED_MARK = "⊘"  # drawn after the key of a blocked card
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def sprint_around_today(c, name: str = "S1", goal: str = "Ship the pilot", before: int = 2, after: int = 5):
+    today = c.today()
+    return sprints.new_sprint(
+        c, name, start=today - timedelta(days=before), end=today + timedelta(days=after), goal=goal
+    )
+
+
+@pytest.fixture
+def proj(ctx):
+    """Two streams, two members, active sprint S1 (ends in 5 days) with cards in
+    every column, plus one backlog item that must not show on the board."""
+    streams.add_stream(ctx, "SAL", "Sales")
+    streams.add_stream(ctx, "OPS", "Operations")
+    members.add_member(ctx, "alice", "Alice Smith", stream="SAL")
+    members.add_member(ctx, "bob", "Bob Jones", stream="OPS")
+    sprint_around_today(ctx)
+    items.create_item(ctx, "Write migration plan", stream="SAL", sprint="S1", points=3)  # SAL-1 todo
+    items.create_item(ctx, "Train sales team", stream="SAL", sprint="S1", points=2)  # SAL-2 todo
+    items.create_item(ctx, "Pilot dashboards", stream="SAL", sprint="S1", status="doing",
+                      assignee="alice", points=5)  # SAL-3 doing
+    items.create_item(ctx, "Monitor rollout", stream="OPS", sprint="S1", status="review")  # OPS-1
+    items.create_item(ctx, "Close old tickets", stream="OPS", sprint="S1", status="done", points=1)  # OPS-2
+    items.create_item(ctx, "Someday maybe", stream="SAL")  # SAL-4, backlog
+    sprints.start_sprint(ctx, "S1")
+    return ctx
+
+
+class NoteLog(list):
+    """Every notification the app raised as (severity, text); unlike the app's
+    own list it keeps those whose timeout has passed."""
+
+    def texts(self) -> list[str]:
+        return [text for _severity, text in self]
+
+    def errors(self) -> list[str]:
+        return [text for severity, text in self if severity == "error"]
+
+
+class OrderedWriter:
+    """Wraps the app's writer so that a job starts only after submit_write has
+    registered its done-callback. Without this, a job that finishes first runs
+    that callback on the UI thread, where call_from_thread refuses and the
+    outcome is silently dropped (the product bug pinned by
+    test_a_write_finishing_before_its_callback_is_registered_is_not_lost);
+    the tests here would then fail at random on a busy machine."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def submit(self, fn, *args, **kwargs):
+        gate = threading.Event()
+
+        def run():
+            gate.wait(10)
+            return fn(*args, **kwargs)
+
+        future = self.inner.submit(run)
+        asyncio.get_running_loop().call_soon(gate.set)  # after submit_write returns
+        return future
+
+    def shutdown(self, *args, **kwargs):
+        return self.inner.shutdown(*args, **kwargs)
+
+
+def make_app(c, **kw) -> SprintTuiApp:
+    """A SprintTuiApp (watch=False unless given) instrumented for the tests:
+    app.note_log records notifications; app.write_counts counts writes handed
+    to the writer thread and writes whose outcome the UI thread has handled."""
+    kw.setdefault("watch", False)
+    app = SprintTuiApp(c, **kw)
+    app._writer = OrderedWriter(app._writer)
+    log = NoteLog()
+    counts = {"submitted": 0, "finished": 0}
+    notify, submit_write, write_finished = app.notify, app.submit_write, app._write_finished
+
+    def recording_notify(message, **options):
+        log.append((options.get("severity", "information"), str(message)))
+        return notify(message, **options)
+
+    def counting_submit_write(op, **options):
+        counts["submitted"] += 1
+        return submit_write(op, **options)
+
+    def counting_write_finished(*args):
+        try:
+            return write_finished(*args)
+        finally:
+            counts["finished"] += 1
+
+    app.notify = recording_notify
+    app.submit_write = counting_submit_write
+    app._write_finished = counting_write_finished
+    app.note_log, app.write_counts = log, counts
+    return app
+
+
+def notes(app) -> list[str]:
+    return app.note_log.texts()
+
+
+def error_notes(app) -> list[str]:
+    return app.note_log.errors()
+
+
+async def settle(app, pilot) -> None:
+    """Wait until every write handed to the writer has been handled on the UI
+    thread (notification, undo entry, reload) and the reloads are shown.
+
+    app.settle() alone is not enough: a write leaves app._pending a moment
+    before its outcome reaches the UI thread. And while a dialog is open its
+    worker waits for the answer, so app.settle() (which waits for every
+    worker) is only called with no dialog on top."""
+    counts = app.write_counts
+    for _ in range(400):  # ~20 s at worst; normally one or two rounds
+        await pilot.pause()
+        if counts["finished"] < counts["submitted"]:
+            await pilot.pause(0.05)
+            continue
+        if isinstance(app.screen, ModalScreen):
+            break
+        await app.settle()
+        if counts["finished"] == counts["submitted"]:
+            break
+    else:
+        raise AssertionError(f"writes never finished: {counts}")
+    await pilot.pause()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+async def type_text(app, pilot, text: str) -> None:
+    """Type literally (each character is one key press)."""
+    await pilot.press(*list(text))
+    await settle(app, pilot)
+
+
+def board_of(app) -> BoardScreen:
+    assert isinstance(app.screen, BoardScreen), f"expected the board, got {app.screen!r}"
+    return app.screen
+
+
+def keys_by_column(app) -> list[list[str]]:
+    return [[c.key for c in col.cards] for col in board_of(app).columns]
+
+
+def focused_key(app) -> str | None:
+    card = board_of(app).focused_card
+    return card.key if card else None
+
+
+def column_lines(column) -> list[str]:
+    return [column.render_line(y).text for y in range(column.size.height)]
+
+
+def card_lines(column, key: str) -> tuple[str, str]:
+    """The two text lines of the card with that key, as rendered."""
+    lines = column_lines(column)
+    for i, line in enumerate(lines):
+        if line.startswith(key + " "):
+            return line, lines[i + 1]
+    raise AssertionError(f"card {key} not rendered in column {column.status}: {lines!r}")
+
+
+def status(c, key: str) -> str:
+    return items.get_row(c, key).status
+
+
+# --------------------------------------------------------------------------- showing
+
+
+async def test_board_shows_the_active_sprint_in_four_columns_with_header(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert keys_by_column(app) == [["SAL-1", "SAL-2"], ["SAL-3"], ["OPS-1"], ["OPS-2"]]
+        assert "SAL-4" not in str(keys_by_column(app))  # backlog items are not on the board
+        assert [c.status for c in board.columns] == ["todo", "doing", "review", "done"]
+        assert board.columns[TODO].border_title.startswith("To do · 2 · 5 pts")
+        assert board.columns[DOING].border_title.startswith("Doing · 1 · 5 pts")
+        # header: project name, sprint, days left, stream, user
+        assert app.title == "Test project"
+        assert "S1 · 5 days left" in app.sub_title
+        assert "all streams" in app.sub_title and "tester" in app.sub_title
+        assert "Ship the pilot" in str(board.query_one("#board-goal").content)
+        # the first card of To do has the focus, only that column is active
+        assert board.col == TODO and focused_key(app) == "SAL-1"
+        assert [c.has_class("-active") for c in board.columns] == [True, False, False, False]
+        first, meta = card_lines(board.columns[TODO], "SAL-1")
+        assert "Write migration plan" in first
+        assert "3 pts · unassigned · SAL" in meta
+        assert "alice" in card_lines(board.columns[DOING], "SAL-3")[1]
+
+
+async def test_one_day_left_is_singular(ctx):
+    streams.add_stream(ctx, "SAL", "Sales")
+    sprint_around_today(ctx, after=1)
+    sprints.start_sprint(ctx, "S1")
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "S1 · 1 day left" in app.sub_title
+
+
+async def test_board_without_an_active_sprint_says_so_and_keys_are_harmless(ctx):
+    streams.add_stream(ctx, "SAL", "Sales")
+    sprint_around_today(ctx)  # planned, not started
+    items.create_item(ctx, "Planned work", stream="SAL", sprint="S1")
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert "No sprint is active" in str(board.query_one("#board-goal").content)
+        assert "no active sprint" in app.sub_title
+        assert keys_by_column(app) == [[], [], [], []]
+        assert board.focused_card is None
+        for key in (">", "<", "b", "a", "d", "l", "j", "h", "k", "shift+right"):
+            await press(app, pilot, key)
+            assert isinstance(app.screen, BoardScreen), key  # no dialog for a missing card
+        await press(app, pilot, "u")
+        assert "Nothing to undo" in notes(app)
+        assert app.is_running
+        assert items.get_row(ctx, "SAL-1").status == "todo"
+
+
+# --------------------------------------------------------------------------- focus
+
+
+@pytest.mark.parametrize(
+    "left,right,up,down",
+    [("h", "l", "k", "j"), ("left", "right", "up", "down")],
+    ids=["hjkl", "arrows"],
+)
+async def test_focus_moves_between_cards_and_columns_and_stops_at_edges(proj, left, right, up, down):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert (board.col, focused_key(app)) == (TODO, "SAL-1")
+        await press(app, pilot, down)
+        assert (board.col, focused_key(app)) == (TODO, "SAL-2")
+        await press(app, pilot, down)  # last card: stays
+        assert (board.col, focused_key(app)) == (TODO, "SAL-2")
+        await press(app, pilot, up)
+        assert (board.col, focused_key(app)) == (TODO, "SAL-1")
+        await press(app, pilot, up)  # first card: stays
+        assert (board.col, focused_key(app)) == (TODO, "SAL-1")
+        await press(app, pilot, left)  # first column: stays
+        assert (board.col, focused_key(app)) == (TODO, "SAL-1")
+        await press(app, pilot, right)
+        assert (board.col, focused_key(app)) == (DOING, "SAL-3")
+        assert [c.has_class("-active") for c in board.columns] == [False, True, False, False]
+        await press(app, pilot, right, right)
+        assert (board.col, focused_key(app)) == (DONE, "OPS-2")
+        await press(app, pilot, right)  # last column: stays
+        assert (board.col, focused_key(app)) == (DONE, "OPS-2")
+        assert [c.has_class("-active") for c in board.columns] == [False, False, False, True]
+        # moving focus writes nothing
+        assert [status(proj, k) for k in ("SAL-1", "SAL-2", "SAL-3", "OPS-1", "OPS-2")] == [
+            "todo", "todo", "doing", "review", "done"]
+
+
+async def test_focus_into_an_empty_column_has_no_card(proj):
+    items.move_item(proj, "OPS-1", "done")  # Review becomes empty
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "l", "l")
+        board = board_of(app)
+        assert board.col == REVIEW and board.focused_card is None
+        await press(app, pilot, "j", ">", "<")  # nothing to move
+        assert status(proj, "OPS-1") == "done"
+        await press(app, pilot, "l")
+        assert board.col == DONE and focused_key(app) == "OPS-1"  # cards in rank order
+
+
+# --------------------------------------------------------------------------- moving cards
+
+
+@pytest.mark.parametrize("forward,back", [(">", "<"), ("shift+right", "shift+left")], ids=["gt-lt", "shift-arrows"])
+async def test_move_card_forward_and_back_through_the_statuses(proj, forward, back):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        await press(app, pilot, back)  # already in To do: nothing happens
+        assert status(proj, "SAL-1") == "todo" and keys_by_column(app)[TODO] == ["SAL-1", "SAL-2"]
+        expected = ["doing", "review", "done"]
+        for col, st in enumerate(expected, start=1):
+            await press(app, pilot, forward)
+            assert status(proj, "SAL-1") == st
+            assert "SAL-1" in keys_by_column(app)[col]
+            assert sum(k == "SAL-1" for column in keys_by_column(app) for k in column) == 1
+            # the focus travels with the card
+            assert (board.col, focused_key(app)) == (col, "SAL-1")
+        version = items.get_row(proj, "SAL-1").version
+        await press(app, pilot, forward)  # already done: nothing happens
+        assert status(proj, "SAL-1") == "done" and items.get_row(proj, "SAL-1").version == version
+        await press(app, pilot, back)
+        assert status(proj, "SAL-1") == "review"
+        assert (board.col, focused_key(app)) == (REVIEW, "SAL-1")
+        assert keys_by_column(app)[REVIEW] == ["SAL-1", "OPS-1"]  # rank order after the reload
+        await press(app, pilot, back, back)
+        assert status(proj, "SAL-1") == "todo"
+        assert [h.field for h in items.history(proj, "SAL-1")].count("status") == 6
+        assert error_notes(app) == []
+        assert app.title == "Test project"
+
+
+async def test_undo_after_a_move_restores_the_old_status_and_says_what(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", ">")  # SAL-2 → doing
+        assert status(proj, "SAL-2") == "doing"
+        await press(app, pilot, "u")
+        assert status(proj, "SAL-2") == "todo"
+        assert "SAL-2" in keys_by_column(app)[TODO]
+        assert "SAL-2" not in keys_by_column(app)[DOING]
+        undone = [n for n in notes(app) if n.startswith("Undone:")]
+        assert undone and "SAL-2" in undone[-1]
+        assert app.undo_stack == []
+        await press(app, pilot, "u")
+        assert notes(app)[-1] == "Nothing to undo"
+        assert status(proj, "SAL-2") == "todo"
+
+
+async def test_undo_with_nothing_to_undo_says_so(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "u")
+        assert notes(app) == ["Nothing to undo"]
+        assert keys_by_column(app) == [["SAL-1", "SAL-2"], ["SAL-3"], ["OPS-1"], ["OPS-2"]]
+
+
+async def test_several_undos_unwind_in_reverse_order(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, ">")  # SAL-1 → doing
+        await press(app, pilot, ">")  # SAL-1 → review
+        assert status(proj, "SAL-1") == "review"
+        await press(app, pilot, "u")
+        assert status(proj, "SAL-1") == "doing"
+        await press(app, pilot, "u")
+        assert status(proj, "SAL-1") == "todo"
+        assert [n for n in notes(app) if n.startswith("Undone:")] == [
+            "Undone: move of SAL-1 to review", "Undone: move of SAL-1 to doing"]
+
+
+async def test_two_quick_moves_of_the_same_card_both_apply(proj):
+    """Pressing > twice before the first write is saved moves the card two
+    steps; the user's own first move is not reported as someone else's change."""
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        gate = threading.Event()
+        app._writer.submit(gate.wait)  # a slow disk: the writes queue up behind this
+        try:
+            await pilot.press(">")
+            await pilot.press(">")  # the user sees the card in Doing and presses again
+            assert focused_key(app) == "SAL-1"
+        finally:
+            gate.set()
+        await settle(app, pilot)
+        assert error_notes(app) == []
+        assert status(proj, "SAL-1") == "review"
+        assert "SAL-1" in keys_by_column(app)[REVIEW]
+        await press(app, pilot, "u")
+        assert status(proj, "SAL-1") == "doing"
+        await press(app, pilot, "u")
+        assert status(proj, "SAL-1") == "todo"
+
+
+class AlreadyDoneExecutor:
+    """A writer whose job is finished when submit() returns: the state a busy
+    machine produces whenever the writer thread completes the job before the UI
+    thread reaches fut.add_done_callback() in SprintTuiApp.submit_write."""
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed over like a real executor
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, *args, **kwargs) -> None:
+        pass
+
+
+async def test_a_write_finishing_before_its_callback_is_registered_is_not_lost(proj, make_ctx):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        app._writer = AlreadyDoneExecutor()
+        await pilot.press(">")  # SAL-1 → doing
+        await app.settle()
+        await pilot.pause()
+        assert status(proj, "SAL-1") == "doing"  # the write itself happened
+        lost = []
+        if not app.undo_stack:
+            lost.append("no undo entry for the move")
+        # a conflict must be reported, too
+        items.move_item(make_ctx("bob"), "SAL-2", "review")
+        await pilot.press("h")  # back to To do, where only SAL-2 is left
+        assert focused_key(app) == "SAL-2"
+        await pilot.press(">")  # stale version: the service raises ConflictError
+        await app.settle()
+        await pilot.pause()
+        if not any("someone else" in e for e in error_notes(app)):
+            lost.append("no conflict notification")
+        assert lost == []
+
+
+# --------------------------------------------------------------------------- block / assign
+
+
+async def test_block_with_a_reason_then_unblock_and_undo(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        await press(app, pilot, "b")
+        assert isinstance(app.screen, PromptModal)
+        assert "SAL-1" in str(app.screen.query_one("Label.title").content)
+        await type_text(app, pilot, "waiting for the vendor")
+        await press(app, pilot, "enter")
+        board = board_of(app)
+        row = items.get_row(proj, "SAL-1")
+        assert row.blocked and row.blocked_reason == "waiting for the vendor"
+        assert BLOCKED_MARK in card_lines(board.columns[TODO], "SAL-1")[0]
+        assert focused_key(app) == "SAL-1"
+        # b on a blocked card unblocks at once, without asking
+        await press(app, pilot, "b")
+        assert isinstance(app.screen, BoardScreen)
+        row = items.get_row(proj, "SAL-1")
+        assert not row.blocked and row.blocked_reason == ""
+        assert BLOCKED_MARK not in card_lines(board.columns[TODO], "SAL-1")[0]
+        # undo the unblocking: blocked again, with the old reason
+        await press(app, pilot, "u")
+        row = items.get_row(proj, "SAL-1")
+        assert row.blocked and row.blocked_reason == "waiting for the vendor"
+        assert "SAL-1" in notes(app)[-1] and notes(app)[-1].startswith("Undone:")
+        assert BLOCKED_MARK in card_lines(board.columns[TODO], "SAL-1")[0]
+
+
+async def test_block_needs_a_reason_and_escape_cancels(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "b")
+        assert isinstance(app.screen, PromptModal)
+        await press(app, pilot, "enter")  # empty reason: refused, dialog stays
+        assert isinstance(app.screen, PromptModal)
+        assert "type something" in str(app.screen.query_one("#prompt-error").content)
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert not items.get_row(proj, "SAL-1").blocked
+        assert app.undo_stack == []
+
+
+async def test_assign_picks_a_member_unassign_and_undo(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "a")
+        assert isinstance(app.screen, ChooseModal)
+        labels = [label for label, _v in app.screen.options]
+        assert labels[0].startswith("Nobody") and any(lb.startswith("alice") for lb in labels)
+        await type_text(app, pilot, "bob")
+        await press(app, pilot, "enter")
+        board = board_of(app)
+        assert items.get_row(proj, "SAL-1").assignee == "bob"
+        assert "· bob ·" in card_lines(board.columns[TODO], "SAL-1")[1]
+        # unassign
+        await press(app, pilot, "a")
+        await type_text(app, pilot, "nobody")
+        await press(app, pilot, "enter")
+        assert items.get_row(proj, "SAL-1").assignee is None
+        assert "unassigned" in card_lines(board.columns[TODO], "SAL-1")[1]
+        # undo the unassignment
+        await press(app, pilot, "u")
+        assert items.get_row(proj, "SAL-1").assignee == "bob"
+        # escape in the chooser changes nothing
+        await press(app, pilot, "a", "escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert items.get_row(proj, "SAL-1").assignee == "bob"
+
+
+# --------------------------------------------------------------------------- text filter
+
+
+async def test_slash_filters_cards_by_text_and_escape_restores(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        box = board.query_one("#board-filter")
+        assert not box.display
+        await press(app, pilot, "slash")
+        assert box.display and app.focused is box
+        # letters go to the box, not to the board's bindings (a = assign, d = delete …)
+        await type_text(app, pilot, "dashboards")
+        assert isinstance(app.screen, BoardScreen)
+        assert keys_by_column(app) == [[], ["SAL-3"], [], []]
+        assert "dashboards" in str(board.query_one("#board-stats").content)
+        await press(app, pilot, "escape")
+        assert not box.display and board.text_filter == ""
+        assert keys_by_column(app) == [["SAL-1", "SAL-2"], ["SAL-3"], ["OPS-1"], ["OPS-2"]]
+        assert items.count_items(proj) == 6  # nothing was written or deleted
+
+
+async def test_filter_by_key_kept_with_enter_then_cleared_with_escape(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        await press(app, pilot, "slash")
+        await type_text(app, pilot, "ops-")
+        await press(app, pilot, "enter")  # keep the filter, give the keys back to the board
+        assert not board.query_one("#board-filter").display
+        assert keys_by_column(app) == [[], [], ["OPS-1"], ["OPS-2"]]
+        await press(app, pilot, "l", "l")
+        assert focused_key(app) == "OPS-1"
+        await press(app, pilot, ">")  # the board's bindings work again
+        assert status(proj, "OPS-1") == "done"
+        assert keys_by_column(app) == [[], [], [], ["OPS-1", "OPS-2"]]
+        await press(app, pilot, "escape")
+        assert keys_by_column(app) == [["SAL-1", "SAL-2"], ["SAL-3"], [], ["OPS-1", "OPS-2"]]
+
+
+async def test_filter_matching_nothing_shows_empty_columns(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "slash")
+        await type_text(app, pilot, "%_ no such thing")
+        assert keys_by_column(app) == [[], [], [], []]
+        await press(app, pilot, "escape")
+        assert keys_by_column(app)[TODO] == ["SAL-1", "SAL-2"]
+
+
+# --------------------------------------------------------------------------- delete
+
+
+@pytest.mark.parametrize("key", ["d", "delete"])
+async def test_delete_after_yes_removes_the_card_and_undo_restores_it(proj, key):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, key)
+        assert isinstance(app.screen, ConfirmModal)
+        question = str(app.screen.query_one("Label.title").content)
+        assert "SAL-1" in question and "Write migration plan" in question
+        await press(app, pilot, "y")
+        assert isinstance(app.screen, BoardScreen)
+        assert keys_by_column(app)[TODO] == ["SAL-2"]
+        assert "SAL-1" not in [r.key for r in items.list_items(proj)]
+        with pytest.raises(NotFoundError):
+            items.get_row(proj, "SAL-1")
+        assert any("SAL-1 deleted" in n for n in notes(app))
+        assert focused_key(app) == "SAL-2"
+        await press(app, pilot, "u")
+        assert keys_by_column(app)[TODO] == ["SAL-1", "SAL-2"]
+        row = items.get_row(proj, "SAL-1")
+        assert row.title == "Write migration plan" and row.sprint == "S1" and row.status == "todo"
+        assert notes(app)[-1].startswith("Undone:") and "SAL-1" in notes(app)[-1]
+
+
+@pytest.mark.parametrize("answer", ["n", "escape"])
+async def test_delete_answered_no_keeps_the_card(proj, answer):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "d")
+        assert isinstance(app.screen, ConfirmModal)
+        await press(app, pilot, answer)
+        assert isinstance(app.screen, BoardScreen)
+        assert keys_by_column(app)[TODO] == ["SAL-1", "SAL-2"]
+        assert items.get_row(proj, "SAL-1").title == "Write migration plan"
+        assert app.undo_stack == []
+
+
+# --------------------------------------------------------------------------- new / edit
+
+
+async def test_n_asks_for_a_new_item_in_the_focused_column(proj):
+    app = make_app(proj)
+    calls: list[dict] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.new_item = lambda **defaults: calls.append(defaults)
+        await settle(app, pilot)
+        await press(app, pilot, "n")
+        await press(app, pilot, "l", "l", "n")
+        assert calls == [{"status": "todo", "sprint": "current"}, {"status": "review", "sprint": "current"}]
+
+
+@pytest.mark.parametrize("key", ["enter", "e"])
+async def test_enter_and_e_ask_to_edit_the_focused_card(proj, key):
+    app = make_app(proj)
+    calls: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_item = calls.append
+        await settle(app, pilot)
+        await press(app, pilot, "j", key)
+        await press(app, pilot, "l", "l", "l", "l", key)  # the last press stays in Done
+        assert calls == ["SAL-2", "OPS-2"]
+
+
+async def test_n_opens_the_item_editor(proj):
+    editor = pytest.importorskip("sprinttui.tui.editor")
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "l", "n")
+        assert isinstance(app.screen, editor.ItemEditor)
+        assert app.screen.key is None  # a new item
+        assert app.is_running
+
+
+@pytest.mark.parametrize("key", ["enter", "e"])
+async def test_enter_opens_the_item_editor_on_the_focused_card(proj, key):
+    editor = pytest.importorskip("sprinttui.tui.editor")
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", key)
+        assert isinstance(app.screen, editor.ItemEditor)
+        assert app.screen.key == "SAL-2"
+        assert app.is_running
+
+
+# --------------------------------------------------------------------------- card rendering
+
+
+@pytest.fixture
+def slipped(ctx):
+    """SAL-1 slipped out of two sprints and sits in the active S2; SAL-2 is blocked."""
+    streams.add_stream(ctx, "SAL", "Sales")
+    today = ctx.today()
+    sprints.new_sprint(ctx, "S0", start=today - timedelta(days=30), end=today - timedelta(days=17))
+    sprints.new_sprint(ctx, "S1", start=today - timedelta(days=16), end=today - timedelta(days=3))
+    sprint_around_today(ctx, "S2")
+    items.create_item(ctx, "Slippery task", stream="SAL", sprint="S0", points=8)
+    sprints.start_sprint(ctx, "S0")
+    sprints.close_sprint(ctx, "S0", carry_to="S1")
+    sprints.start_sprint(ctx, "S1")
+    sprints.close_sprint(ctx, "S1", carry_to="S2")
+    items.create_item(ctx, "Stuck task", stream="SAL", sprint="S2")
+    items.set_blocked(ctx, "SAL-2", True, "no access")
+    sprints.start_sprint(ctx, "S2")
+    return ctx
+
+
+async def test_slip_badge_and_blocked_marker_are_on_the_card(slipped):
+    assert items.get_row(slipped, "SAL-1").slip_count == 2
+    app = make_app(slipped)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        todo = board_of(app).columns[TODO]
+        first, _meta = card_lines(todo, "SAL-1")
+        assert first.startswith("SAL-1 ↻2 Slippery task")
+        assert BLOCKED_MARK not in first
+        first, _meta = card_lines(todo, "SAL-2")
+        assert first.startswith(f"SAL-2 {BLOCKED_MARK}") and "Stuck task" in first
+        assert "↻" not in first
+        assert "S2 ·" in app.sub_title
+
+
+async def test_a_10000_character_title_is_cut_with_an_ellipsis(ctx):
+    streams.add_stream(ctx, "SAL", "Sales")
+    sprint_around_today(ctx)
+    long_title = ("Migrate every legacy record " * 400)[:10_000].strip()
+    items.create_item(ctx, long_title, stream="SAL", sprint="S1")
+    items.create_item(ctx, "Short one", stream="SAL", sprint="S1")
+    sprints.start_sprint(ctx, "S1")
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        todo = board_of(app).columns[TODO]
+        width = todo.scrollable_content_region.width
+        first, meta = card_lines(todo, "SAL-1")
+        assert first.startswith("SAL-1 Migrate every legacy")
+        assert "…" in first and len(first) == width
+        assert first.rstrip().endswith("…")
+        assert todo.render_line(0).cell_length == width
+        assert card_lines(todo, "SAL-2")[0].startswith("SAL-2 Short one")  # the next card is intact
+        await press(app, pilot, "j", "k", ">")
+        assert items.get_row(ctx, "SAL-1").status == "doing"
+
+
+HOSTILE = [
+    "[/]",
+    "a [/] b",
+    "[bold]x[/bold]",
+    "[link=file:///etc/passwd]x[/link]",
+    "[@click=app.quit]x[/]",
+    "before \x1b[2J after",
+    "🚀 数据迁移",
+    "שלום",
+]
+
+
+@pytest.fixture
+def hostile(ctx):
+    streams.add_stream(ctx, "SAL", "Sales")
+    members.add_member(ctx, "alice", "Alice", stream="SAL")
+    members.add_member(ctx, "j.doe-2", "[red]J[/red] Doe", stream="SAL")
+    sprint_around_today(ctx, goal="[@click=app.quit]goal[/]")
+    for i, title in enumerate(HOSTILE):
+        items.create_item(ctx, title, stream="SAL", sprint="S1",
+                          assignee="j.doe-2" if i % 2 else "alice", points=i)
+    sprints.start_sprint(ctx, "S1")
+    return ctx
+
+
+def assert_plain_strip(strip) -> None:
+    for seg in strip:
+        style = seg.style
+        if style is not None:
+            assert not style.link, f"a link reached the screen: {seg!r}"
+            assert "@click" not in (style.meta or {}), f"a click action reached the screen: {seg!r}"
+
+
+async def test_hostile_titles_render_literally_on_cards(hostile):
+    app = make_app(hostile)
+    async with app.run_test(size=(240, 50)) as pilot:
+        await settle(app, pilot)
+        todo = board_of(app).columns[TODO]
+        width = todo.scrollable_content_region.width
+        assert keys_by_column(app)[TODO] == [f"SAL-{i}" for i in range(1, len(HOSTILE) + 1)]
+        for i, title in enumerate(HOSTILE, start=1):
+            stored = items.get_row(hostile, f"SAL-{i}").title
+            assert "\x1b" not in stored  # the services strip control characters
+            first, meta = card_lines(todo, f"SAL-{i}")
+            assert first.startswith(f"SAL-{i} {stored}"), (title, first)
+            assert ("j.doe-2" if (i - 1) % 2 else "alice") in meta
+        assert "before [2J after" in card_lines(todo, "SAL-6")[0]
+        for y in range(todo.size.height):
+            strip = todo.render_line(y)
+            assert "\x1b" not in strip.text
+            assert strip.cell_length == width  # wide CJK / emoji cells keep the column straight
+            assert_plain_strip(strip)
+        assert "[@click=app.quit]goal[/]" in str(board_of(app).query_one("#board-goal").content)
+
+
+async def test_app_keeps_running_when_acting_on_hostile_cards(hostile):
+    app = make_app(hostile)
+    async with app.run_test(size=(240, 50), notifications=True) as pilot:
+        await settle(app, pilot)
+        # walk down over every card and back
+        for _ in HOSTILE:
+            await press(app, pilot, "j")
+        assert focused_key(app) == f"SAL-{len(HOSTILE)}"
+        for _ in HOSTILE:
+            await press(app, pilot, "k")
+        assert focused_key(app) == "SAL-1"
+        # SAL-5 is "[@click=app.quit]x[/]": block it with a markup-looking reason
+        await press(app, pilot, "j", "j", "j", "j")
+        assert focused_key(app) == "SAL-5"
+        await press(app, pilot, "b")
+        assert isinstance(app.screen, PromptModal)
+        await type_text(app, pilot, "[b]why[/b] [/]")
+        await press(app, pilot, "enter")
+        row = items.get_row(hostile, "SAL-5")
+        assert row.blocked and row.blocked_reason == "[b]why[/b] [/]"
+        first = card_lines(board_of(app).columns[TODO], "SAL-5")[0]
+        assert first.startswith(f"SAL-5 {BLOCKED_MARK}") and "[@click=app.quit]x[/]" in first
+        # assign SAL-4 ("[link=…]") through the chooser whose labels hold markup-looking names
+        await press(app, pilot, "k", "a")
+        assert isinstance(app.screen, ChooseModal)
+        await type_text(app, pilot, "j.doe")
+        await press(app, pilot, "enter")
+        assert items.get_row(hostile, "SAL-4").assignee == "j.doe-2"
+        # the delete question shows the title literally; answer no
+        await press(app, pilot, "d")
+        assert isinstance(app.screen, ConfirmModal)
+        assert "[link=file:///etc/passwd]x[/link]" in str(app.screen.query_one("Label.title").content)
+        await press(app, pilot, "n")
+        # move the emoji / CJK card and the RTL card, and undo
+        await press(app, pilot, "j", "j", "j", "j", ">")
+        assert items.get_row(hostile, "SAL-8").status == "doing"
+        await press(app, pilot, "u")
+        assert items.get_row(hostile, "SAL-8").status == "todo"
+        assert error_notes(app) == []
+        assert app.is_running and isinstance(app.screen, BoardScreen)
+        assert items.count_items(hostile) == len(HOSTILE)
+
+
+async def test_enter_on_hostile_cards_opens_the_editor(hostile):
+    editor = pytest.importorskip("sprinttui.tui.editor")
+    app = make_app(hostile)
+    async with app.run_test(size=(240, 50)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", "j", "j", "j", "enter")  # "[@click=app.quit]x[/]"
+        assert isinstance(app.screen, editor.ItemEditor)
+        assert app.screen.key == "SAL-5"
+        assert app.is_running
