@@ -4,21 +4,19 @@ quitting, and the theme remembered per user."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import threading
 from datetime import timedelta
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.screen import ModalScreen
 
 from sprinttui.services import items, members, sprints, streams
-from sprinttui.tui.app import SCREENS, SprintTuiApp
+from sprinttui.tui.app import SCREENS
 from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.screens.board import BoardScreen
+from tui_support import error_notes, make_app, notes, press, settle, type_text
 
 SIZE = (120, 36)
 
@@ -41,118 +39,6 @@ def proj(ctx):
 ALL = [["SAL-1", "OPS-1"], ["SAL-2"], [], ["OPS-2"]]
 ONLY_OPS = [["OPS-1"], [], [], ["OPS-2"]]
 ONLY_SAL = [["SAL-1"], ["SAL-2"], [], []]
-
-
-class NoteLog(list):
-    """Every notification the app raised as (severity, text); unlike the app's
-    own list it keeps those whose timeout has passed."""
-
-    def texts(self) -> list[str]:
-        return [text for _severity, text in self]
-
-    def errors(self) -> list[str]:
-        return [text for severity, text in self if severity == "error"]
-
-
-class OrderedWriter:
-    """Wraps the app's writer so that a job starts only after submit_write has
-    registered its done-callback. Without this, a job that finishes first runs
-    that callback on the UI thread, where call_from_thread refuses and the
-    outcome is silently dropped (the product bug pinned by
-    test_a_write_finishing_before_its_callback_is_registered_is_not_lost);
-    the tests here would then fail at random on a busy machine."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    def submit(self, fn, *args, **kwargs):
-        gate = threading.Event()
-
-        def run():
-            gate.wait(10)
-            return fn(*args, **kwargs)
-
-        future = self.inner.submit(run)
-        asyncio.get_running_loop().call_soon(gate.set)  # after submit_write returns
-        return future
-
-    def shutdown(self, *args, **kwargs):
-        return self.inner.shutdown(*args, **kwargs)
-
-
-def make_app(c, **kw) -> SprintTuiApp:
-    """A SprintTuiApp (watch=False unless given) instrumented for the tests:
-    app.note_log records notifications; app.write_counts counts writes handed
-    to the writer thread and writes whose outcome the UI thread has handled."""
-    kw.setdefault("watch", False)
-    app = SprintTuiApp(c, **kw)
-    app._writer = OrderedWriter(app._writer)
-    log = NoteLog()
-    counts = {"submitted": 0, "finished": 0}
-    notify, submit_write, write_finished = app.notify, app.submit_write, app._write_finished
-
-    def recording_notify(message, **options):
-        log.append((options.get("severity", "information"), str(message)))
-        return notify(message, **options)
-
-    def counting_submit_write(op, **options):
-        counts["submitted"] += 1
-        return submit_write(op, **options)
-
-    def counting_write_finished(*args):
-        try:
-            return write_finished(*args)
-        finally:
-            counts["finished"] += 1
-
-    app.notify = recording_notify
-    app.submit_write = counting_submit_write
-    app._write_finished = counting_write_finished
-    app.note_log, app.write_counts = log, counts
-    return app
-
-
-def notes(app) -> list[str]:
-    return app.note_log.texts()
-
-
-def error_notes(app) -> list[str]:
-    return app.note_log.errors()
-
-
-async def settle(app, pilot) -> None:
-    """Wait until every write handed to the writer has been handled on the UI
-    thread (notification, undo entry, reload) and the reloads are shown.
-
-    app.settle() alone is not enough: a write leaves app._pending a moment
-    before its outcome reaches the UI thread. And while a dialog is open its
-    worker waits for the answer, so app.settle() (which waits for every
-    worker) is only called with no dialog on top."""
-    counts = app.write_counts
-    for _ in range(400):  # ~20 s at worst; normally one or two rounds
-        await pilot.pause()
-        if counts["finished"] < counts["submitted"]:
-            await pilot.pause(0.05)
-            continue
-        if isinstance(app.screen, ModalScreen):
-            break
-        await app.settle()
-        if counts["finished"] == counts["submitted"]:
-            break
-    else:
-        raise AssertionError(f"writes never finished: {counts}")
-    await pilot.pause()
-
-
-async def press(app, pilot, *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(app, pilot)
-
-
-async def type_text(app, pilot, text: str) -> None:
-    """Type literally (each character is one key press)."""
-    await pilot.press(*list(text))
-    await settle(app, pilot)
 
 
 def keys_by_column(app) -> list[list[str]]:
