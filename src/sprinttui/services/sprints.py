@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlmodel import select
 
-from sprinttui.dates import parse_date
 from sprinttui.domain import SprintEventKind, SprintState, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.items import _event, _sprint_event, _touch, check_version
@@ -62,8 +61,10 @@ def view(sp: Sprint) -> SprintView:
     )
 
 
-def _dates(start, end) -> tuple[date, date]:
-    s, e = parse_date(start), parse_date(end)
+def _dates(ctx: Ctx, start, end) -> tuple[date, date]:
+    if start is None or end is None:
+        raise ValidationError("a sprint needs a start and an end date", "start" if start is None else "end")
+    s, e = ctx.day(start), ctx.day(end)
     if e < s:
         raise ValidationError(f"the sprint ends ({e}) before it starts ({s})", "end")
     if (e - s).days > 366:
@@ -73,7 +74,7 @@ def _dates(start, end) -> tuple[date, date]:
 
 def new_sprint(ctx: Ctx, name: str, *, start, end, goal: str = "") -> SprintView:
     n = clean_line(name, "name", limit=100)
-    s_date, e_date = _dates(start, end)
+    s_date, e_date = _dates(ctx, start, end)
     with ctx.db.write() as s:
         if s.exec(select(Sprint).where(Sprint.name == n)).first():
             raise ValidationError(f"a sprint named {n!r} exists already", "name")
@@ -107,7 +108,7 @@ def edit_sprint(
         if goal is not None:
             sp.goal = clean_text(goal, "goal", limit=5000)
         if start is not None or end is not None:
-            sp.start_date, sp.end_date = _dates(start or sp.start_date, end or sp.end_date)
+            sp.start_date, sp.end_date = _dates(ctx, start or sp.start_date, end or sp.end_date)
         if goal_met is not None:
             sp.goal_met = goal_met
         s.flush()
