@@ -48,7 +48,7 @@ def _screen_factory(mode: str):
     def make():
         from sprinttui.tui import screens
 
-        return screens.SCREEN_CLASSES[mode]()
+        return screens.screen_class(mode)()
 
     return make
 

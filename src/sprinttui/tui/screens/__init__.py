@@ -1,20 +1,25 @@
-"""The screens of the app, one module each, keyed by mode name."""
+"""The screens of the app, one module each, keyed by mode name.
+
+A screen's module is imported when the screen is first shown, so opening the
+app on the board does not pay for the others.
+"""
 
 from __future__ import annotations
 
-from sprinttui.tui.screens.backlog import BacklogScreen
-from sprinttui.tui.screens.board import BoardScreen
-from sprinttui.tui.screens.planning import PlanningScreen
-from sprinttui.tui.screens.rituals import CatchUpView, EvaluationsView, KpiView, StandupView
-from sprinttui.tui.screens.team import TeamScreen
+from importlib import import_module
 
 SCREEN_CLASSES = {
-    "board": BoardScreen,
-    "backlog": BacklogScreen,
-    "planning": PlanningScreen,
-    "standup": StandupView,
-    "evaluations": EvaluationsView,
-    "catchup": CatchUpView,
-    "kpis": KpiView,
-    "team": TeamScreen,
+    "board": ("board", "BoardScreen"),
+    "backlog": ("backlog", "BacklogScreen"),
+    "planning": ("planning", "PlanningScreen"),
+    "standup": ("rituals", "StandupView"),
+    "evaluations": ("rituals", "EvaluationsView"),
+    "catchup": ("rituals", "CatchUpView"),
+    "kpis": ("rituals", "KpiView"),
+    "team": ("team", "TeamScreen"),
 }
+
+
+def screen_class(mode: str) -> type:
+    module, name = SCREEN_CLASSES[mode]
+    return getattr(import_module(f"{__name__}.{module}"), name)
