@@ -6,8 +6,6 @@ cursor, dialogs, notifications) and in the database through the services.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,10 +14,10 @@ from sqlalchemy import text as sql
 from textual.widgets import DataTable, Input
 
 from sprinttui.services import items, members, sprints, streams
-from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.editor import ItemEditor
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.screens.backlog import MARK, PAGE, BacklogScreen
+from tui_tracked import new_app, press, settle
 
 SIZE = (120, 36)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
@@ -52,76 +50,6 @@ def proj(ctx):
     items.create_item(ctx, "Close old tickets", stream="OPS", status="done")  # OPS-2
     sprints.start_sprint(ctx, "S1")
     return ctx
-
-
-def new_app(c, **kw) -> SprintTuiApp:
-    app = SprintTuiApp(c, watch=False, **kw)
-    track_writes(app)
-    return app
-
-
-def track_writes(app: SprintTuiApp) -> None:
-    """Count the writes whose result has not reached the UI yet.
-
-    app.settle() can return between a write finishing on the writer thread and
-    its done / conflict callback running on the UI thread (submit_write drops
-    the future from app._pending before it hands the result over), so tests
-    also wait for this count to drop to zero. And an op that finishes before
-    submit_write has added its done callback loses its callbacks (the callback
-    then runs on the UI thread, where call_from_thread raises), so ops here
-    start only once submit_write has returned — as the screens' own writes do
-    (sprinttui.tui.editor.submit_write); this covers the app's own (undo).
-    """
-    app.unfinished_writes = 0
-    submit, finished = app.submit_write, app._write_finished
-
-    def submit_write(op, **kw):
-        app.unfinished_writes += 1
-        hooked = threading.Event()
-
-        def run():
-            hooked.wait(10)
-            return op()
-
-        try:
-            return submit(run, **kw)
-        finally:
-            hooked.set()
-
-    def write_finished(*args):
-        try:
-            return finished(*args)
-        finally:
-            app.unfinished_writes -= 1
-
-    app.submit_write = submit_write
-    app._write_finished = write_finished
-
-
-def busy(app) -> bool:
-    """Work started by a key press that app.settle() may not see yet: a write
-    whose result has not reached the UI, a screen still mounting, an editor
-    whose data has not arrived."""
-    screen = app.screen
-    if app.unfinished_writes or not screen.is_mounted:
-        return True
-    return isinstance(screen, ItemEditor) and not screen._built
-
-
-async def settle(app, pilot) -> None:
-    """Wait (no timing assumptions) until the app has finished what was started."""
-    for _ in range(1000):
-        await app.settle()
-        await pilot.pause()
-        if not busy(app):
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the app never settled")
-
-
-async def press(app, pilot, *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(app, pilot)
 
 
 async def open_backlog(app, pilot) -> BacklogScreen:

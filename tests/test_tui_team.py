@@ -3,21 +3,18 @@ checked in the database through the services and on screen."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerState
 
 from sprinttui.services import members, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.screens.planning import PlanningScreen
 from sprinttui.tui.screens.team import TeamScreen
+from tui_dialogs import press, settle, type_text
 
 SIZE = (120, 36)
-RUNNING = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -43,48 +40,6 @@ def team(ctx):
 
 def new_app(c, **kw) -> SprintTuiApp:
     return SprintTuiApp(c, watch=False, **kw)
-
-
-async def drain_writes(app) -> None:
-    """Wait until every queued write has finished, its result handled on the UI
-    thread included (the writer runs one job at a time; a job's completion
-    callbacks run before the next job starts)."""
-    await asyncio.wrap_future(app._writer.submit(lambda: None))
-
-
-async def settle(app, pilot) -> None:
-    """Wait for writes and reloads; while a dialog waits for its answer only
-    the writes and the other workers are awaited (app.settle() would wait for
-    the dialog's worker too)."""
-    for _ in range(2000):
-        await pilot.pause()
-        dialogs = [w for w in app.workers if w.group == "dialog" and w.state in RUNNING]
-        if not dialogs:
-            for _round in range(2):
-                await drain_writes(app)
-                await app.settle()
-                await pilot.pause()
-            break
-        if isinstance(app.screen, ModalScreen):
-            await drain_writes(app)
-            others = [w for w in app.workers if w.group != "dialog" and w.state == WorkerState.RUNNING]
-            if others:
-                await app.workers.wait_for_complete(others)
-            break
-        await asyncio.sleep(0.005)  # the dialog worker is reading before it opens its modal
-    else:  # pragma: no cover
-        raise AssertionError("the screen did not settle")
-    await pilot.pause()
-
-
-async def press(app, pilot, *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(app, pilot)
-
-
-async def type_text(app, pilot, text: str) -> None:
-    await pilot.press(*list(text))
-    await settle(app, pilot)
 
 
 async def answer(app, pilot, value: str) -> None:
