@@ -181,13 +181,9 @@ def test_database_made_by_the_first_revision_keeps_its_data(tmp_path):
     try:
         assert db.current_revision() == HEAD_REVISION
         assert alembic_rows(path) == [HEAD_REVISION]
-        backups = list(tmp_path.glob("old.db.backup-*"))
-        if HEAD_REVISION != FIRST_REVISION:
-            # an upgrade happened: the original was copied next to it first
-            assert len(backups) == 1
-            assert backups[0].name.startswith("old.db.backup-0001_initial-")
-        else:
-            assert backups == []  # nothing to upgrade, nothing copied
+        # an upgrade happened: the original was copied next to it first
+        (backup,) = tmp_path.glob("old.db.backup-*")
+        assert backup.name.startswith("old.db.backup-0001_initial-")
 
         c = Ctx(db, "tester")
         st = project.get_settings(c)
@@ -217,12 +213,12 @@ def test_database_made_by_the_first_revision_keeps_its_data(tmp_path):
         db.dispose()
 
 
-PROBE_REVISION = '''"""probe: a second revision, only for the test"""
+PROBE_REVISION = '''"""probe: a revision after head, only for the test"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0002_probe"
-down_revision = "0001_initial"
+revision = "9999_probe"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -237,25 +233,26 @@ def downgrade() -> None:
 
 
 def test_upgrade_of_a_database_behind_head_copies_it_first(tmp_path, monkeypatch):
-    """With one real revision nothing is ever behind head, so this test adds a
-    throw-away second revision in a copy of the migrations folder and makes the
-    program expect it; the real 0001 database must then be backed up and upgraded."""
+    """A throw-away revision after the real head, in a copy of the migrations
+    folder, which the program is made to expect: a database at the real head
+    must then be backed up (group-only, consistent) and upgraded."""
     path = tmp_path / "team.db"
     build_at_revision(path, FIRST_REVISION)
     fill_first_revision(path)
+    Database(url_of(path)).dispose()  # to the real head (this takes its own backup)
+    for old in tmp_path.glob("team.db.backup-*"):
+        old.unlink()
     os.chmod(path, 0o600)
-    if HEAD_REVISION != FIRST_REVISION:
-        pytest.skip("a real second revision exists; the first-revision test covers the backup")
 
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_probe.py").write_text(PROBE_REVISION)
+    (scripts / "versions" / "9999_probe.py").write_text(PROBE_REVISION.format(head=HEAD_REVISION))
     monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
-    monkeypatch.setattr(engine_mod, "HEAD_REVISION", "0002_probe")
+    monkeypatch.setattr(engine_mod, "HEAD_REVISION", "9999_probe")
 
     db = Database(url_of(path))
     try:
-        assert db.current_revision() == "0002_probe"
+        assert db.current_revision() == "9999_probe"
         with db.engine.connect() as conn:
             assert inspect(conn).has_table("zz_probe")
         assert [r.key for r in items.list_items(Ctx(db, "tester"))] == ["SAL-1", "SAL-2"]
@@ -263,12 +260,12 @@ def test_upgrade_of_a_database_behind_head_copies_it_first(tmp_path, monkeypatch
         db.dispose()
 
     (backup,) = tmp_path.glob("team.db.backup-*")
-    assert backup.name.startswith("team.db.backup-0001_initial-")
+    assert backup.name.startswith(f"team.db.backup-{HEAD_REVISION}-")
     assert mode_of(backup) == 0o660
     con = sqlite3.connect(backup)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert [r[0] for r in con.execute("SELECT version_num FROM alembic_version")] == [FIRST_REVISION]
+        assert [r[0] for r in con.execute("SELECT version_num FROM alembic_version")] == [HEAD_REVISION]
         assert [r[0] for r in con.execute("SELECT key FROM item ORDER BY id")] == ["SAL-1", "SAL-2"]
         assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'zz_probe'").fetchone()[0] == 0
     finally:

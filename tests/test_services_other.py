@@ -471,3 +471,22 @@ def test_standup_entry_is_one_per_member_and_day(tctx, clock):
     with pytest.raises(ValidationError):
         standups.save_entry(c, "alice", on="2026-02-31", today="x")
     assert len(standups.entries(c, on="2026-01-05")) == 2
+
+
+# --------------------------------------------------------------------------- change detection
+
+
+def test_another_processs_commit_changes_the_token_and_a_read_does_not(ctx, make_ctx):
+    """What live refresh polls, on SQLite (data_version) and PostgreSQL (change counter)."""
+    streams.add_stream(ctx, "SAL", "Sales")
+    watcher = make_ctx("watcher")
+    other = make_ctx("other")
+    before = watcher.db.change_token()
+    items.list_items(other)  # reading changes nothing
+    assert watcher.db.change_token() == before
+    create_item(other, "Made elsewhere", stream="SAL")
+    after_write = watcher.db.change_token()
+    assert after_write != before
+    with pytest.raises(ValidationError):
+        create_item(other, "", stream="SAL")  # a refused write leaves no trace
+    assert watcher.db.change_token() == after_write

@@ -25,6 +25,8 @@ from sprinttui.domain import ConflictError, StorageError, one_line
 from sprinttui.store.schema import HEAD_REVISION
 
 BUSY_TIMEOUT_MS = 15_000
+_BUMP_CHANGE_COUNTER = text("UPDATE change_counter SET n = n + 1 WHERE id = 1")
+_READ_CHANGE_COUNTER = text("SELECT n FROM change_counter WHERE id = 1")
 FILE_MODE = 0o660  # owner and group; the team shares a group
 
 
@@ -204,6 +206,9 @@ class Database:
         session = Session(self._write_engine, expire_on_commit=False)
         try:
             yield session
+            if not self.is_sqlite:
+                # other processes poll this row to notice the change (see change_token)
+                session.execute(_BUMP_CHANGE_COUNTER)
             session.commit()
         except StaleDataError:
             session.rollback()
@@ -226,9 +231,18 @@ class Database:
 
         On SQLite this is ``PRAGMA data_version`` on one long-lived connection
         (it counts commits made by every other connection, in any process).
+        On PostgreSQL it is the ``change_counter`` row that every write
+        transaction of this program bumps inside the same transaction, so the
+        new number is visible exactly when the data is.
         """
-        if not self.is_sqlite or self.path is None:
-            raise NotImplementedError("change detection needs SQLite for now")
+        if not self.is_sqlite:
+            try:
+                with self.engine.connect() as conn:
+                    return int(conn.execute(_READ_CHANGE_COUNTER).scalar() or 0)
+            except sa_exc.DBAPIError as err:
+                raise storage_error(err) from None
+        if self.path is None:
+            raise NotImplementedError("change detection needs a database file or PostgreSQL")
         with self._watch_lock:
             if self._watch_conn is None:
                 self._watch_conn = sqlite3.connect(

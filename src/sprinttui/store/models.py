@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -271,3 +271,42 @@ class StandupEntry(SQLModel, table=True):
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
+
+
+class StandupSession(SQLModel, table=True):
+    """One held standup: when, for which stream, how long, and what came up.
+
+    The per-member notes live in ``standup_entry``; this row keeps the
+    meeting itself (its timebox, the parking-lot topics and the summary that
+    was stored when it ended).
+    """
+
+    __tablename__ = "standup"
+    __table_args__ = (Index("ix_standup_date_stream_id", "date", "stream_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    date: dt.date
+    stream_id: Optional[int] = Field(default=None, foreign_key="stream.id", ondelete="SET NULL")
+    facilitator: str = Field(default="")
+    started_at: dt.datetime
+    ended_at: Optional[dt.datetime] = None
+    timebox_seconds: int = Field(default=900)
+    elapsed_seconds: int = Field(default=0)
+    parking_lot: str = Field(default="", sa_column=_text(False))  # one topic per line
+    summary_json: str = Field(default="{}", sa_column=_text(False))
+    version: int = Field(default=1, sa_column=(_v := _version_column()))
+    __mapper_args__ = {"version_id_col": _v}
+    del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
+
+
+class ChangeCounter(SQLModel, table=True):
+    """One row whose counter every write transaction bumps (PostgreSQL).
+
+    SQLite notices other processes' commits through ``PRAGMA data_version``;
+    PostgreSQL has no such thing, so open screens poll this cheap row instead.
+    """
+
+    __tablename__ = "change_counter"
+
+    id: int = Field(default=1, primary_key=True)
+    n: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
