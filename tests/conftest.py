@@ -76,7 +76,6 @@ def db_path(tmp_path: Path) -> Path:
 # (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) the service
 # tests run against a fresh PostgreSQL database each instead of a SQLite file.
 PG_ADMIN_URL = os.environ.get("SPRINTTUI_TEST_POSTGRES", "")
-PG_FILES = ("test_services_items.py", "test_services_other.py", "test_services_sprints.py")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -84,7 +83,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="SQLite-specific or not part of the PostgreSQL run")
     for item in items:
-        if item.path.name not in PG_FILES or "db_path" in item.fixturenames:
+        if not item.path.name.startswith("test_services_") or "db_path" in item.fixturenames:
             item.add_marker(skip)
 
 

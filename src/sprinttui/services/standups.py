@@ -1,17 +1,23 @@
-"""Daily standup entries: yesterday / today / blockers per member and day."""
+"""Daily standups: the notes per member and day (yesterday / today /
+blockers, absent) and the held meetings themselves (timebox, parking lot and
+the summary stored when the meeting ends)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlmodel import select
 
+from sprinttui.domain import NotFoundError, StateError, ValidationError
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import check_version
-from sprinttui.services.lookup import member_by_handle
-from sprinttui.services.text import clean_text
-from sprinttui.store.models import Member, StandupEntry
+from sprinttui.services.items import ItemQuery, ItemRow, check_version, list_items
+from sprinttui.services.lookup import member_by_handle, stream_by_key
+from sprinttui.services.text import clean_line, clean_text
+from sprinttui.store.models import Member, StandupEntry, StandupSession, Stream
+
+MAX_TIMEBOX_MINUTES = 240
 
 
 @dataclass(frozen=True)
@@ -50,12 +56,195 @@ def save_entry(ctx: Ctx, member: str, *, on=None, yesterday: str | None = None, 
         return StandupView(m.handle, m.name, row.date, row.yesterday, row.today, row.blockers, row.absent, row.version)
 
 
-def entries(ctx: Ctx, *, on=None) -> list[StandupView]:
+def entries(ctx: Ctx, *, on=None, stream: str | None = None) -> list[StandupView]:
+    """The day's notes, by member handle; with ``stream`` only that stream's members."""
     day = ctx.day(on)
     with ctx.db.read() as s:
-        rows = s.exec(
-            select(StandupEntry, Member).join(Member, Member.id == StandupEntry.member_id)
-            .where(StandupEntry.date == day).order_by(Member.handle)
-        ).all()
+        stmt = (select(StandupEntry, Member).join(Member, Member.id == StandupEntry.member_id)
+                .where(StandupEntry.date == day).order_by(Member.handle))
+        if stream:
+            stmt = stmt.where(Member.primary_stream_id == stream_by_key(s, stream).id)
         return [StandupView(m.handle, m.name, e.date, e.yesterday, e.today, e.blockers, e.absent, e.version)
-                for e, m in rows]
+                for e, m in s.exec(stmt).all()]
+
+
+# --------------------------------------------------------------------------- held standups
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One held standup."""
+
+    id: int
+    date: date
+    stream: str | None  # stream key, None = all streams
+    facilitator: str
+    started_at: datetime
+    ended_at: datetime | None
+    timebox_seconds: int
+    elapsed_seconds: int
+    parking_lot: list[str]
+    summary: dict  # stored when the standup ends (see end_session)
+    version: int
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
+def _session_view(row: StandupSession, stream_key: str | None) -> SessionView:
+    try:
+        summary = json.loads(row.summary_json or "{}")
+    except ValueError:
+        summary = {}
+    return SessionView(
+        row.id, row.date, stream_key, row.facilitator, row.started_at, row.ended_at,
+        row.timebox_seconds, row.elapsed_seconds,
+        [t for t in row.parking_lot.split("\n") if t], summary if isinstance(summary, dict) else {},
+        row.version,
+    )
+
+
+def _load_session(s, session_id: int) -> tuple[StandupSession, str | None]:
+    row = s.get(StandupSession, session_id)
+    if row is None:
+        raise NotFoundError(f"no standup with id {session_id}")
+    key = s.get(Stream, row.stream_id).key if row.stream_id is not None else None
+    return row, key
+
+
+def _clean_seconds(value, name: str, *, upper: int) -> int:
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name} must be a whole number of seconds", name) from None
+    if not 0 <= seconds <= upper:
+        raise ValidationError(f"{name} must be between 0 and {upper} seconds", name)
+    return seconds
+
+
+def start_session(ctx: Ctx, *, stream: str | None = None, on=None, timebox_minutes: float = 15) -> SessionView:
+    """Open today's standup for a stream (or all streams)."""
+    try:
+        minutes = float(timebox_minutes)
+    except (TypeError, ValueError):
+        raise ValidationError("the timebox must be a number of minutes", "timebox") from None
+    if not 1 <= minutes <= MAX_TIMEBOX_MINUTES:
+        raise ValidationError(f"the timebox must be between 1 and {MAX_TIMEBOX_MINUTES} minutes", "timebox")
+    day = ctx.day(on)
+    with ctx.db.write() as s:
+        stream_row = stream_by_key(s, stream) if stream else None
+        row = StandupSession(
+            date=day, stream_id=stream_row.id if stream_row else None, facilitator=ctx.user,
+            started_at=ctx.now(), timebox_seconds=int(minutes * 60),
+        )
+        s.add(row)
+        s.flush()
+        return _session_view(row, stream_row.key if stream_row else None)
+
+
+def update_session(ctx: Ctx, session_id: int, *, elapsed_seconds: int | None = None,
+                   parking_lot: list[str] | None = None, expected_version: int | None = None) -> SessionView:
+    """Record the time used so far and/or replace the parking-lot topics."""
+    with ctx.db.write() as s:
+        row, key = _load_session(s, session_id)
+        check_version(row, expected_version, "this standup")
+        if elapsed_seconds is not None:
+            row.elapsed_seconds = _clean_seconds(elapsed_seconds, "elapsed", upper=24 * 3600)
+        if parking_lot is not None:
+            topics = [clean_line(t, "topic", limit=500) for t in parking_lot if str(t).strip()]
+            row.parking_lot = "\n".join(topics)
+        s.flush()
+        return _session_view(row, key)
+
+
+def add_parking_topic(ctx: Ctx, session_id: int, topic: str) -> SessionView:
+    """Park a topic for after the standup."""
+    cleaned = clean_line(topic, "topic", limit=500)
+    with ctx.db.write() as s:
+        row, key = _load_session(s, session_id)
+        row.parking_lot = "\n".join([t for t in row.parking_lot.split("\n") if t] + [cleaned])
+        s.flush()
+        return _session_view(row, key)
+
+
+def end_session(ctx: Ctx, session_id: int, *, elapsed_seconds: int | None = None) -> SessionView:
+    """End the standup and store its summary: who spoke, who was absent, the
+    blockers named, the blocked items and the parking-lot topics."""
+    with ctx.db.read() as s:
+        row, key = _load_session(s, session_id)
+        if row.ended_at is not None:
+            raise StateError("this standup has already ended")
+        on = row.date
+    day = day_summary(ctx, on=on, stream=key)
+    summary = {
+        "date": on.isoformat(),
+        "stream": key,
+        "present": [e.member for e in day.entries if not e.absent],
+        "absent": [e.member for e in day.entries if e.absent],
+        "blockers": [{"member": m, "text": t} for m, t in day.blockers],
+        "blocked_items": [
+            {"key": r.key, "title": r.title, "assignee": r.assignee, "reason": r.blocked_reason}
+            for r in day.blocked_items
+        ],
+    }
+    with ctx.db.write() as s:
+        row, key = _load_session(s, session_id)
+        if row.ended_at is not None:
+            raise StateError("this standup has already ended")
+        if elapsed_seconds is not None:
+            row.elapsed_seconds = _clean_seconds(elapsed_seconds, "elapsed", upper=24 * 3600)
+        row.ended_at = ctx.now()
+        summary["elapsed_seconds"] = row.elapsed_seconds
+        summary["parking_lot"] = [t for t in row.parking_lot.split("\n") if t]
+        row.summary_json = json.dumps(summary, ensure_ascii=False)
+        s.flush()
+        return _session_view(row, key)
+
+
+def sessions(ctx: Ctx, *, on=None, stream: str | None = None) -> list[SessionView]:
+    """The standups held on a day, oldest first; with ``stream`` only that stream's."""
+    day = ctx.day(on)
+    with ctx.db.read() as s:
+        stmt = (select(StandupSession, Stream.key).outerjoin(Stream, Stream.id == StandupSession.stream_id)
+                .where(StandupSession.date == day).order_by(StandupSession.started_at, StandupSession.id))
+        if stream:
+            stmt = stmt.where(StandupSession.stream_id == stream_by_key(s, stream).id)
+        return [_session_view(row, key) for row, key in s.exec(stmt).all()]
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """A day's standup as the exports and the standup screen show it."""
+
+    date: date
+    stream: str | None
+    entries: list[StandupView] = field(default_factory=list)
+    sessions: list[SessionView] = field(default_factory=list)
+    # blocked now and not done; for a past day the ended sessions' stored
+    # summaries hold what was blocked then
+    blocked_items: list[ItemRow] = field(default_factory=list)
+
+    @property
+    def absent(self) -> list[str]:
+        return [e.member for e in self.entries if e.absent]
+
+    @property
+    def blockers(self) -> list[tuple[str, str]]:
+        """(member, text) for every note that names a blocker."""
+        return [(e.member, e.blockers) for e in self.entries if e.blockers.strip()]
+
+    @property
+    def parking_lot(self) -> list[str]:
+        return [t for sess in self.sessions for t in sess.parking_lot]
+
+
+def day_summary(ctx: Ctx, *, on=None, stream: str | None = None) -> DaySummary:
+    day = ctx.day(on)
+    return DaySummary(
+        date=day,
+        stream=stream.upper() if stream else None,
+        entries=entries(ctx, on=day, stream=stream),
+        sessions=sessions(ctx, on=day, stream=stream),
+        blocked_items=list_items(ctx, ItemQuery(stream=stream, blocked_only=True, include_done=False)),
+    )

@@ -1,0 +1,108 @@
+"""Held standups: timebox, parking lot, the summary stored at the end, and a
+day's summary as the exports and the standup screen read it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sprinttui.domain import NotFoundError, StateError, ValidationError
+from sprinttui.services import items, members, standups, streams
+
+
+@pytest.fixture
+def team(tctx, clock):
+    c = tctx
+    clock.set("2026-01-05 09:00")
+    streams.add_stream(c, "SAL", "Sales")
+    streams.add_stream(c, "OPS", "Operations")
+    members.add_member(c, "alice", "Alice", stream="SAL")
+    members.add_member(c, "bob", "Bob", stream="SAL")
+    members.add_member(c, "olga", "Olga", stream="OPS")
+    return c
+
+
+def test_a_standup_runs_and_its_summary_is_stored_when_it_ends(team, clock):
+    c = team
+    blocked = items.create_item(c, "Import leads", stream="SAL", assignee="alice")
+    items.set_blocked(c, blocked.key, True, "no VPN access")
+    items.create_item(c, "Ops runbook", stream="OPS", assignee="olga")  # not blocked
+    ops_blocked = items.create_item(c, "Ops export", stream="OPS")
+    items.set_blocked(c, ops_blocked.key, True, "waiting for IT")
+
+    sess = standups.start_session(c, stream="sal", timebox_minutes=10)
+    assert (sess.stream, sess.facilitator, sess.timebox_seconds, sess.ended) == ("SAL", "tester", 600, False)
+    standups.save_entry(c, "alice", yesterday="mapping", today="import", blockers="VPN")
+    standups.save_entry(c, "bob", absent=True)
+    standups.save_entry(c, "olga", today="runbook", blockers="printer")  # other stream
+    standups.add_parking_topic(c, sess.id, "Data protection review")
+    standups.add_parking_topic(c, sess.id, "Training room booking")
+    clock.advance(minutes=9)
+    ended = standups.end_session(c, sess.id, elapsed_seconds=540)
+
+    assert ended.ended and ended.elapsed_seconds == 540
+    assert ended.summary["present"] == ["alice"]
+    assert ended.summary["absent"] == ["bob"]
+    assert ended.summary["blockers"] == [{"member": "alice", "text": "VPN"}]
+    assert [b["key"] for b in ended.summary["blocked_items"]] == [blocked.key]
+    assert ended.summary["blocked_items"][0]["reason"] == "no VPN access"
+    assert ended.summary["parking_lot"] == ["Data protection review", "Training room booking"]
+    with pytest.raises(StateError):
+        standups.end_session(c, sess.id)
+
+    # what is stored is what a later read sees, also the next day
+    clock.advance(days=1)
+    (again,) = standups.sessions(c, on="2026-01-05", stream="SAL")
+    assert again.summary == ended.summary
+    assert standups.sessions(c, on="2026-01-05", stream="OPS") == []
+    assert standups.sessions(c) == []  # today (the 6th) nobody met
+
+
+def test_day_summary_of_one_stream_and_of_all(team):
+    c = team
+    standups.save_entry(c, "alice", blockers="VPN")
+    standups.save_entry(c, "olga", blockers="printer", today="runbook")
+    standups.save_entry(c, "bob", absent=True)
+    standups.start_session(c)
+
+    everyone = standups.day_summary(c)
+    assert everyone.date == date(2026, 1, 5) and everyone.stream is None
+    assert [e.member for e in everyone.entries] == ["alice", "bob", "olga"]
+    assert everyone.blockers == [("alice", "VPN"), ("olga", "printer")]
+    assert everyone.absent == ["bob"]
+    assert len(everyone.sessions) == 1
+
+    sales = standups.day_summary(c, stream="sal")
+    assert sales.stream == "SAL"
+    assert [e.member for e in sales.entries] == ["alice", "bob"]
+    assert sales.blockers == [("alice", "VPN")]
+    assert sales.sessions == []  # the one held was for all streams
+
+    with pytest.raises(NotFoundError):
+        standups.day_summary(c, stream="NOPE")
+
+
+def test_parking_lot_and_timebox_reject_bad_input_and_keep_what_was_there(team):
+    c = team
+    with pytest.raises(ValidationError):
+        standups.start_session(c, timebox_minutes=0)
+    with pytest.raises(ValidationError):
+        standups.start_session(c, timebox_minutes="soon")
+    with pytest.raises(NotFoundError):
+        standups.start_session(c, stream="XYZ")
+    sess = standups.start_session(c, stream="OPS")
+    standups.add_parking_topic(c, sess.id, "[bold]budget[/] \x1b[2J")
+    with pytest.raises(ValidationError):
+        standups.add_parking_topic(c, sess.id, "   ")
+    with pytest.raises(ValidationError):
+        standups.update_session(c, sess.id, elapsed_seconds=-5)
+    (kept,) = standups.sessions(c, stream="OPS")
+    (topic,) = kept.parking_lot
+    assert topic.startswith("[bold]budget[/]") and "\x1b" not in topic
+    assert kept.elapsed_seconds == 0
+    replaced = standups.update_session(c, sess.id, parking_lot=["one", " ", "two"], elapsed_seconds=30,
+                                       expected_version=kept.version)
+    assert (replaced.parking_lot, replaced.elapsed_seconds) == (["one", "two"], 30)
+    with pytest.raises(NotFoundError):
+        standups.update_session(c, 9999, elapsed_seconds=1)
