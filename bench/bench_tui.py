@@ -7,7 +7,8 @@ sprint) it measures, each in a fresh process:
   * first paint of the board from process start (headless terminal 120×36),
   * peak memory (max RSS) of that process,
   * a card move (key press → card shown in the next column; and → saved),
-  * a backlog search keystroke (key press → table filtered).
+  * a backlog search keystroke (key press → filtered table painted; and the
+    same until the test harness is idle again, which adds its own ~100 ms).
 """
 
 from __future__ import annotations
@@ -51,6 +52,14 @@ def action_move_card(self, delta):
     self.call_after_refresh(lambda: moves.append(time.perf_counter() - t0))
 BoardScreen.action_move_card = action_move_card
 
+from sprinttui.tui.screens import backlog as backlog_mod
+_orig_backlog_show = backlog_mod.BacklogScreen.show
+search_painted = []
+def backlog_show(self, data):
+    _orig_backlog_show(self, data)
+    self.call_after_refresh(lambda: search_painted.append(time.perf_counter()))
+backlog_mod.BacklogScreen.show = backlog_show
+
 async def main():
     app = BenchApp(ctx, watch=False)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -73,14 +82,17 @@ async def main():
             scr = app.screen
             if hasattr(scr, "action_search") or any(b.action == "search" for b in scr.BINDINGS if hasattr(b, "action")):
                 await pilot.press("slash")
-                times = []
+                times, painted = [], []
                 for ch in "migration":
+                    search_painted.clear()
                     t0 = time.perf_counter()
                     await pilot.press(ch)
                     await app.settle(); await pilot.pause()
                     times.append(time.perf_counter() - t0)
-                result["search_keystroke_ms"] = statistics.median(times) * 1000
-                result["search_keystroke_max_ms"] = max(times) * 1000
+                    painted.append(search_painted[-1] - t0)
+                result["search_keystroke_ms"] = statistics.median(painted) * 1000
+                result["search_keystroke_max_ms"] = max(painted) * 1000
+                result["search_keystroke_idle_ms"] = statistics.median(times) * 1000
     result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -126,8 +138,9 @@ def main() -> None:
     print(f"card move, saved and board reloaded: median {r['move_saved_ms']:.1f} ms")
     r = run_child("search", db)
     if "search_keystroke_ms" in r:
-        print(f"backlog search keystroke:            median {r['search_keystroke_ms']:.1f} ms, "
-              f"max {r['search_keystroke_max_ms']:.1f} ms")
+        print(f"backlog search keystroke, painted:   median {r['search_keystroke_ms']:.1f} ms, "
+              f"max {r['search_keystroke_max_ms']:.1f} ms "
+              f"(until the harness is idle: {r['search_keystroke_idle_ms']:.1f} ms)")
     else:
         print("backlog search keystroke:            (backlog screen has no search yet)")
 

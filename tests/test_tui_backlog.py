@@ -154,11 +154,16 @@ async def test_backlog_pages_rows_in_from_sql(ctx):
         assert screen.total == n and f"{n} open items" in screen_text(app)
         assert shown_keys(screen) == [f"BIG-{i}" for i in range(1, n + 1)]
         # a reload keeps what was paged in and the cursor on its item
-        await move_to(app, pilot, screen, "BIG-420")
+        far = f"BIG-{n - 30}"
+        await move_to(app, pilot, screen, far)
         screen.reload()
         await settle(app, pilot)
         assert table.row_count == n
-        assert cursor_key(screen) == "BIG-420"
+        assert cursor_key(screen) == far
+        # a new search starts again from the first page
+        await press(app, pilot, "slash")
+        await press(app, pilot, *"Item")
+        assert screen.total == n and table.row_count == PAGE
         assert not errors(app)
 
 

@@ -86,7 +86,11 @@ class BaseScreen(Screen):
         except SprintTuiError as err:
             self.app.call_from_thread(self.sapp.report_error, err)
             return
-        self.app.call_from_thread(self.show, data)
+        self.app.call_from_thread(self._show_loaded, data)
+
+    def _show_loaded(self, data: Any) -> None:
+        self.show(data)
+        self.sapp.screen_shown()
 
     def load(self) -> Any:  # pragma: no cover - overridden
         return None

@@ -27,7 +27,7 @@ from sprinttui.tui.editor import submit_write
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.safe import plain, text
 
-PAGE = 200
+PAGE = 100
 #: load the next page when the cursor is this close to the last loaded row
 LOOKAHEAD = 40
 SORTS = ["rank", "key", "points", "slip"]
@@ -93,6 +93,8 @@ class BacklogScreen(BaseScreen):
         self.selected: set[str] = set()
         self._gen = 0
         self._loading_more = False
+        self._want = PAGE
+        self._from_top = False
         self._title_width = 0
 
     def compose(self) -> ComposeResult:
@@ -139,9 +141,13 @@ class BacklogScreen(BaseScreen):
         return None
 
     # -- loading ---------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, *, new_query: bool = False) -> None:
+        """Load again; with ``new_query`` (search or sort changed) from the first
+        page only, else as many rows as are paged in, so the cursor stays."""
         self._gen += 1
         self._loading_more = False
+        self._want = PAGE if new_query else max(PAGE, len(self.rows))
+        self._from_top = new_query
         super().reload()
 
     def _query(self, **kw) -> ItemQuery:
@@ -150,8 +156,7 @@ class BacklogScreen(BaseScreen):
 
     def load(self) -> BacklogData:
         gen = self._gen
-        want = max(PAGE, len(self.rows))  # a reload keeps what was paged in, so the cursor stays
-        rows = items_svc.list_items(self.ctx, self._query(limit=want))
+        rows = items_svc.list_items(self.ctx, self._query(limit=self._want))
         total = items_svc.count_items(self.ctx, self._query())
         return BacklogData(gen, rows, total)
 
@@ -161,11 +166,12 @@ class BacklogScreen(BaseScreen):
         keep = self.current.key if self.current else None
         self.rows = data.rows
         self.total = data.total
-        self._fill_table(keep)
+        self._fill_table(keep, from_top=self._from_top)
         self._update_status()
 
-    def _fill_table(self, keep: str | None) -> None:
-        """Show self.rows; the cursor stays on item `keep` when it is still there."""
+    def _fill_table(self, keep: str | None, *, from_top: bool = False) -> None:
+        """Show self.rows; the cursor stays on item `keep` when it is still there,
+        else on the same row (or on the first with ``from_top``: a new search)."""
         table = self.table
         old_index = table.cursor_row
         table.clear()
@@ -174,7 +180,7 @@ class BacklogScreen(BaseScreen):
         if self.rows:
             index = self._index_of(keep)
             if index < 0:
-                index = max(0, min(old_index, len(self.rows) - 1))
+                index = 0 if from_top else max(0, min(old_index, len(self.rows) - 1))
             table.move_cursor(row=index, animate=False)
 
     def _index_of(self, key: str | None) -> int:
@@ -275,7 +281,7 @@ class BacklogScreen(BaseScreen):
         needle = event.value.strip()
         if needle != self.text_filter:
             self.text_filter = needle
-            self.reload()
+            self.reload(new_query=True)
 
     @on(Input.Submitted, "#backlog-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -295,7 +301,7 @@ class BacklogScreen(BaseScreen):
             if self.text_filter:
                 self.text_filter = ""
                 box.value = ""
-                self.reload()
+                self.reload(new_query=True)
             return
         if self.selected:
             self.selected.clear()
@@ -313,7 +319,7 @@ class BacklogScreen(BaseScreen):
         if order != self.order:
             self.order = order
             self.notify(f"Sorted by {order}", timeout=2)
-            self.reload()
+            self.reload(new_query=True)
 
     # -- selection -------------------------------------------------------------------
     def action_toggle_select(self) -> None:

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, Sparkline, Static
 
-from sprinttui.domain import Status
+from sprinttui.domain import SprintTuiError, Status
 from sprinttui.services import items as items_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import reports as reports_svc
@@ -35,8 +35,13 @@ ORDER = [c for c, _ in COLUMNS]
 @dataclass
 class BoardData:
     sprint: sprints_svc.SprintView | None
-    report: reports_svc.SprintReport | None
     cards: dict[str, list[ItemRow]]
+
+
+@dataclass
+class BoardFigures:
+    gen: int
+    report: reports_svc.SprintReport
     burndown: list[float]
 
 
@@ -75,6 +80,7 @@ class BoardScreen(BaseScreen):
         self.col = 0
         self.text_filter = ""
         self.data: BoardData | None = None
+        self._figures_gen = 0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -113,38 +119,55 @@ class BoardScreen(BaseScreen):
             self.column.cursor = 0
 
     # -- loading ---------------------------------------------------------------
+    # The cards come first; the sprint figures above them (report, burndown)
+    # take longer to compute and follow from a second worker, so the board is
+    # usable before they arrive.
     def load(self) -> BoardData:
         sprint = sprints_svc.active_sprint(self.ctx)
         if sprint is None:
-            return BoardData(None, None, {s: [] for s in ORDER}, [])
+            return BoardData(None, {s: [] for s in ORDER})
         rows = items_svc.list_items(
             self.ctx, ItemQuery(sprint=sprint.name, stream=self.stream, text=self.text_filter or None)
         )
         cards = {s: [] for s in ORDER}
         for r in rows:
             cards[r.status].append(r)
-        report = reports_svc.sprint_report(self.ctx, sprint.name, stream=self.stream)
-        burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint.name) if p.remaining is not None]
-        return BoardData(sprint, report, cards, burn)
+        return BoardData(sprint, cards)
+
+    @work(thread=True, exclusive=True, group="board-figures")
+    def load_figures(self, gen: int, sprint: str, stream: str | None) -> None:
+        try:
+            report = reports_svc.sprint_report(self.ctx, sprint, stream=stream)
+            burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint) if p.remaining is not None]
+        except SprintTuiError as err:
+            self.app.call_from_thread(self.sapp.report_error, err)
+            return
+        self.app.call_from_thread(self.show_figures, BoardFigures(gen, report, burn))
+
+    def show_figures(self, figures: BoardFigures) -> None:
+        if figures.gen != self._figures_gen:
+            return  # the board was loaded again meanwhile; its own figures follow
+        t = figures.report.totals
+        self.query_one("#board-stats", Static).update(Content.from_markup(
+            "Done [b]$done[/b] of $committed committed pts · added $added · removed $removed$filter",
+            done=fmt_points(t.completed_points), committed=fmt_points(t.committed_points),
+            added=fmt_points(t.added_points), removed=fmt_points(t.removed_points),
+            filter=f" · filter “{plain(self.text_filter, 30)}”" if self.text_filter else "",
+        ))
+        self.query_one("#board-burndown", Sparkline).data = figures.burndown or [0]
 
     def show(self, data: BoardData) -> None:
         keep = self.focused_card.key if self.focused_card else None
         self.data = data
         goal = self.query_one("#board-goal", Static)
-        stats = self.query_one("#board-stats", Static)
+        self._figures_gen += 1
         if data.sprint is None:
             goal.update(Content("No sprint is active. Plan one on the Planning screen (3) and start it there."))
-            stats.update("")
+            self.query_one("#board-stats", Static).update("")
+            self.query_one("#board-burndown", Sparkline).data = [0]
         else:
-            t = data.report.totals
             goal.update(Content.assemble(("Goal: ", "bold"), plain(data.sprint.goal or "—", 300)))
-            stats.update(Content.from_markup(
-                "Done [b]$done[/b] of $committed committed pts · added $added · removed $removed$filter",
-                done=fmt_points(t.completed_points), committed=fmt_points(t.committed_points),
-                added=fmt_points(t.added_points), removed=fmt_points(t.removed_points),
-                filter=f" · filter “{plain(self.text_filter, 30)}”" if self.text_filter else "",
-            ))
-        self.query_one("#board-burndown", Sparkline).data = data.burndown or [0]
+            self.load_figures(self._figures_gen, data.sprint.name, self.stream)
         for column in self.columns:
             column.set_cards(data.cards[column.status], keep_key=keep)
         if keep is not None:
