@@ -106,3 +106,50 @@ def test_parking_lot_and_timebox_reject_bad_input_and_keep_what_was_there(team):
     assert (replaced.parking_lot, replaced.elapsed_seconds) == (["one", "two"], 30)
     with pytest.raises(NotFoundError):
         standups.update_session(c, 9999, elapsed_seconds=1)
+
+
+def test_standup_board_shows_each_members_moves_work_and_blockers_since_the_last_standup(team, clock):
+    c = team
+    a1 = items.create_item(c, "Lead import", stream="SAL", assignee="alice")
+    a2 = items.create_item(c, "Mapping", stream="SAL", assignee="alice")
+    a3 = items.create_item(c, "Old work", stream="SAL", assignee="alice")
+    b1 = items.create_item(c, "Price list", stream="SAL", assignee="bob")
+    o1 = items.create_item(c, "Runbook", stream="OPS", assignee="olga")
+    items.move_item(c, a3.key, "doing")  # before the last standup: not "since"
+    standups.start_session(c, stream="SAL")  # Monday's standup, 09:00
+
+    clock.set("2026-01-05 14:00")
+    items.move_item(c, a1.key, "doing")
+    items.move_item(c, a1.key, "done")
+    items.move_item(c, a2.key, "review")
+    items.set_blocked(c, b1.key, True, "supplier has not answered")
+    items.move_item(c, o1.key, "doing")
+
+    clock.set("2026-01-06 09:00")
+    board = standups.standup_board(c, stream="SAL")
+    assert board.date == date(2026, 1, 6) and board.stream == "SAL"
+    assert board.since.isoformat().startswith("2026-01-05T09:00")
+    assert [m.handle for m in board.members] == ["alice", "bob"]  # olga is in OPS
+    alice, bob = board.members
+    assert [(m.key, m.new) for m in alice.moved] == [(a1.key, "doing"), (a1.key, "done"), (a2.key, "review")]
+    assert [r.key for r in alice.finished] == [a1.key]
+    assert [r.key for r in alice.in_progress] == [a2.key, a3.key]  # rank order
+    assert alice.blocked == [] and alice.entry is None
+    yesterday, today, blockers = alice.suggested_notes()
+    assert yesterday == f"finished {a1.key}; moved {a1.key} → doing, {a2.key} → review"
+    assert f"{a2.key} Mapping" in today and f"{a3.key} Old work" in today
+    assert blockers == ""
+    assert [r.key for r in bob.blocked] == [b1.key]
+    assert bob.suggested_notes()[2] == f"{b1.key}: supplier has not answered"
+    assert board.session is None  # nobody has started today's standup yet
+
+    standups.save_entry(c, "bob", absent=True)
+    sess = standups.start_session(c, stream="SAL")
+    board = standups.standup_board(c, stream="SAL")
+    assert board.members[1].entry.absent and board.members[1].entry.name == "Bob"
+    assert board.session.id == sess.id
+
+    everyone = standups.standup_board(c)
+    assert [m.handle for m in everyone.members] == ["alice", "bob", "olga"]
+    assert [(m.key, m.new) for m in everyone.members[2].moved] == [(o1.key, "doing")]
+    assert everyone.session is None  # today's standup was SAL's, not everyone's

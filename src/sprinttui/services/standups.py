@@ -5,17 +5,19 @@ the summary stored when the meeting ends)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
 
+from sqlalchemy import and_, or_
 from sqlmodel import select
 
-from sprinttui.domain import NotFoundError, StateError, ValidationError
+from sprinttui.domain import NotFoundError, StateError, Status, ValidationError
+from sprinttui.services import items as items_mod
 from sprinttui.services.context import Ctx
 from sprinttui.services.items import ItemQuery, ItemRow, check_version, list_items
 from sprinttui.services.lookup import member_by_handle, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
-from sprinttui.store.models import Member, StandupEntry, StandupSession, Stream
+from sprinttui.store.models import Item, ItemEvent, Member, StandupEntry, StandupSession, Stream
 
 MAX_TIMEBOX_MINUTES = 240
 
@@ -248,3 +250,137 @@ def day_summary(ctx: Ctx, *, on=None, stream: str | None = None) -> DaySummary:
         sessions=sessions(ctx, on=day, stream=stream),
         blocked_items=list_items(ctx, ItemQuery(stream=stream, blocked_only=True, include_done=False)),
     )
+
+
+# --------------------------------------------------------------------------- the standup screen's data
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A status change of one of the member's items since the last standup."""
+
+    key: str
+    title: str
+    old: str | None
+    new: str | None
+    at: datetime
+    actor: str
+
+
+@dataclass(frozen=True)
+class MemberDigest:
+    """What the standup shows for one member."""
+
+    handle: str
+    name: str
+    availability: int
+    moved: list[Moved]  # since the last standup, oldest first
+    in_progress: list[ItemRow]  # doing or review
+    blocked: list[ItemRow]  # blocked, not done, with reasons
+    entry: StandupView | None  # the day's notes, if any were taken
+
+    @property
+    def finished(self) -> list[Moved]:
+        return [m for m in self.moved if m.new == Status.DONE.value]
+
+    def suggested_notes(self) -> tuple[str, str, str]:
+        """(yesterday, today, blockers) filled in from the history, for a
+        member with no notes yet today: what they moved, what they have in
+        progress, and the reasons of their blocked items."""
+        done = [m.key for m in self.finished]
+        moved = [f"{m.key} → {m.new}" for m in self.moved if m.new != Status.DONE.value]
+        yesterday = "; ".join(
+            part for part in (
+                f"finished {', '.join(dict.fromkeys(done))}" if done else "",
+                f"moved {', '.join(dict.fromkeys(moved))}" if moved else "",
+            ) if part
+        )
+        today = "; ".join(f"{r.key} {r.title}" for r in self.in_progress)
+        blockers = "; ".join(f"{r.key}: {r.blocked_reason or 'blocked'}" for r in self.blocked)
+        return yesterday, today, blockers
+
+
+@dataclass(frozen=True)
+class StandupBoard:
+    date: date
+    stream: str | None
+    since: datetime  # "since the last standup" starts here
+    members: list[MemberDigest]
+    session: SessionView | None  # today's standup of this stream, the latest one
+
+
+def _last_standup_start(s, stream_id: int | None, day: date) -> datetime | None:
+    stmt = select(StandupSession.started_at).where(StandupSession.date < day)
+    if stream_id is not None:
+        stmt = stmt.where(or_(StandupSession.stream_id == stream_id, StandupSession.stream_id.is_(None)))
+    return s.exec(stmt.order_by(StandupSession.started_at.desc()).limit(1)).first()
+
+
+def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoard:
+    """Everything the standup screen shows, in a few queries: each active
+    member of the stream (or of all streams) with their status changes since
+    the last standup, their items in progress, their blocked items and the
+    day's notes."""
+    day = ctx.day(on)
+    with ctx.db.read() as s:
+        stream_row = stream_by_key(s, stream) if stream else None
+        stmt = select(Member).where(Member.active == True).order_by(Member.handle)  # noqa: E712
+        if stream_row is not None:
+            stmt = stmt.where(Member.primary_stream_id == stream_row.id)
+        people = s.exec(stmt).all()
+        ids = [m.id for m in people]
+        handles = {m.id: m.handle for m in people}
+        last = _last_standup_start(s, stream_row.id if stream_row else None, day)
+        # without an earlier standup: from the start of the previous day
+        since = last or datetime.combine(day - timedelta(days=1), time(0, 0), tzinfo=timezone.utc)
+
+        open_rows = s.exec(
+            items_mod._row_query().where(
+                Item.deleted == False,  # noqa: E712
+                Item.assignee_id.in_(ids),
+                or_(Item.status.in_([Status.DOING.value, Status.REVIEW.value]),
+                    and_(Item.blocked == True, Item.status != Status.DONE.value)),  # noqa: E712
+            ).order_by(Item.rank, Item.id)
+        ).all()
+        in_progress: dict[int, list[ItemRow]] = {i: [] for i in ids}
+        blocked: dict[int, list[ItemRow]] = {i: [] for i in ids}
+        for t in open_rows:
+            row = items_mod._to_row(t)
+            owner = t[0].assignee_id
+            if row.status in (Status.DOING.value, Status.REVIEW.value):
+                in_progress[owner].append(row)
+            if row.blocked and row.status != Status.DONE.value:
+                blocked[owner].append(row)
+
+        moved: dict[int, list[Moved]] = {i: [] for i in ids}
+        by_handle = {m.handle: m.id for m in people}
+        events = s.exec(
+            select(ItemEvent, Item.key, Item.title, Item.assignee_id)
+            .join(Item, Item.id == ItemEvent.item_id)
+            .where(ItemEvent.field == "status", ItemEvent.at > since,
+                   or_(Item.assignee_id.in_(ids), ItemEvent.actor.in_(list(by_handle))))
+            .order_by(ItemEvent.at, ItemEvent.id)
+        ).all()
+        for ev, key, title, assignee_id in events:
+            owner = assignee_id if assignee_id in moved else by_handle.get(ev.actor)
+            if owner is not None:
+                moved[owner].append(Moved(key, title, ev.old, ev.new, ev.at, ev.actor))
+
+        notes = {
+            e.member_id: StandupView(handles[e.member_id], "", e.date, e.yesterday, e.today, e.blockers,
+                                     e.absent, e.version)
+            for e in s.exec(select(StandupEntry).where(StandupEntry.date == day,
+                                                       StandupEntry.member_id.in_(ids))).all()
+        }
+        digests = [
+            MemberDigest(m.handle, m.name, m.availability, moved[m.id], in_progress[m.id], blocked[m.id],
+                         replace(notes[m.id], name=m.name) if m.id in notes else None)
+            for m in people
+        ]
+        sess_stmt = select(StandupSession).where(StandupSession.date == day)
+        sess_stmt = sess_stmt.where(
+            StandupSession.stream_id == stream_row.id if stream_row else StandupSession.stream_id.is_(None))
+        latest = s.exec(sess_stmt.order_by(StandupSession.started_at.desc(), StandupSession.id.desc())).first()
+        key = stream_row.key if stream_row else None
+        session = _session_view(latest, key) if latest else None
+    return StandupBoard(day, key, since, digests, session)
