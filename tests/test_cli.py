@@ -15,6 +15,7 @@ import pytest
 
 from sprinttui.cli import main
 from sprinttui.cli.output import clean, table
+from sprinttui.store.schema import HEAD_REVISION
 
 # --------------------------------------------------------------------------- helpers
 
@@ -240,7 +241,7 @@ def test_db_current_on_a_fresh_database(cli, tmp_path):
     code, out, err = cli(fresh, "db", "current", user=None)
     assert code == 0, err
     assert "revision: none" in out
-    assert "head:     0001_initial" in out
+    assert f"head:     {HEAD_REVISION}" in out
     # reading the revision did not migrate
     with closing(sqlite3.connect(fresh)) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -250,7 +251,7 @@ def test_db_current_on_a_fresh_database(cli, tmp_path):
     assert code == 0, err
     assert "created" in out and "no backup" in out
     code, out, _ = cli(fresh, "db", "current", user=None)
-    assert "revision: 0001_initial" in out and "up to date" in out
+    assert f"revision: {HEAD_REVISION}" in out and "up to date" in out
     code, out, _ = cli(fresh, "db", "upgrade", user=None)
     assert code == 0 and "up to date" in out and "no backup" in out
 

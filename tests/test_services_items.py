@@ -482,3 +482,9 @@ def test_concurrent_creates_from_several_connections_get_distinct_keys(proj, mak
     assert sorted(made, key=lambda k: int(k.split("-")[1])) == [f"SAL-{n}" for n in range(1, 33)]
     assert items.count_items(proj, stream="SAL") == 32
     assert create_item(proj, "After the rush", stream="SAL").key == "SAL-33"
+
+
+def test_windows_and_old_mac_line_ends_in_a_description_become_plain_newlines(ctx):
+    streams.add_stream(ctx, "SAL", "Sales")
+    row = items.create_item(ctx, "Line ends", stream="SAL", description="one\r\ntwo\rthree\nfour\x1b[2J")
+    assert items.get_item(ctx, row.key).description == "one\ntwo\nthree\nfour[2J"

@@ -230,6 +230,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stream", metavar="KEY")
     json_flag(p)
 
+    # -- exports ------------------------------------------------------------------
+    p = leaf(sub, "export", "export",
+             "export the sprint summary (md, html, json, csv) or a day's standup (`export standup`)",
+             description="Export the sprint summary as Markdown, HTML, JSON or CSV (one row per item), "
+                         "to stdout or a file.\nThe JSON schema is documented in docs/exports.md.")
+    p.add_argument("--sprint", metavar="SPRINT", help=SPRINT_HELP + " (default: the active one, else the last closed)")
+    p.add_argument("--stream", metavar="KEY", help="only this stream's items and figures")
+    p.add_argument("--format", metavar="md|html|json|csv", dest="export_format",
+                   help="output format (required)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (mode 660) instead of stdout")
+    p.add_argument("--bom", action="store_true", help="CSV only: start with a UTF-8 byte order mark (Excel)")
+    what = p.add_subparsers(dest="export_what", metavar="[standup]", title="other exports")
+    p = leaf(what, "standup", "export_standup", "export a day's standup notes, blockers and held standups")
+    p.add_argument("--date", metavar="DATE", help=DATE_HELP + " (default today)")
+    # SUPPRESS: given before `standup` (export --format md standup) they still count
+    p.add_argument("--stream", metavar="KEY", default=argparse.SUPPRESS,
+                   help="only this stream's members and standups")
+    p.add_argument("--format", metavar="md|json", dest="export_format", default=argparse.SUPPRESS,
+                   help="output format (required)")
+    p.add_argument("-o", "--output", metavar="FILE", default=argparse.SUPPRESS,
+                   help="write to FILE (mode 660) instead of stdout")
+
     # -- KPIs ---------------------------------------------------------------------
     g = group("kpi", "KPIs: what the rollout should move, measured over time")
     p = leaf(g, "add", "kpi_add", "add a KPI")
@@ -246,6 +268,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="DATE", help=DATE_HELP + " (default today)")
     p.add_argument("--note", metavar="TEXT", default="")
     p = leaf(g, "list", "kpi_list", "list the KPIs with their latest value")
+    json_flag(p)
+
+    # -- imports ------------------------------------------------------------------
+    g = group("import", "import issues from other tools")
+    p = leaf(g, "jira-csv", "import_jira_csv",
+             "import a Jira CSV export (Export > Export Excel CSV (all fields))",
+             description="Import a Jira CSV export (Export > Export Excel CSV (all fields)): issues, "
+                         "statuses, types,\nsprints with their carry-over history, assignees as members, "
+                         "components, projects or\nlabels as streams. Importing the same file again updates "
+                         "the items instead of\nduplicating them. Rows that cannot be read are listed with "
+                         "their line number and\nskipped. The mapping is described in docs/jira-import.md.")
+    p.add_argument("file", metavar="FILE", help="the exported .csv file")
+    p.add_argument("--stream-from", metavar="component|project|label", dest="stream_from",
+                   choices=["component", "project", "label"], default="component",
+                   help="what becomes a stream (default component)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
     json_flag(p)
 
     # -- database -----------------------------------------------------------------

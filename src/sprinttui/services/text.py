@@ -35,8 +35,8 @@ def clean_line(value: object, field: str, *, required: bool = True, limit: int =
 
 
 def clean_text(value: object, field: str, *, limit: int = MAX_TEXT) -> str:
-    text = _strip_controls(str(value if value is not None else ""), keep_newlines=True)
-    text = text.replace("\r\n", "\n").strip()
+    raw = str(value if value is not None else "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _strip_controls(raw, keep_newlines=True).strip()
     if len(text) > limit:
         raise ValidationError(f"{field} is too long ({len(text)} characters, at most {limit})", field)
     return text
