@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import case, func
 from sqlmodel import select
 
-from sprinttui.domain import Direction, NotFoundError, ValidationError, one_line, parse_enum
+from sprinttui.domain import Direction, NotFoundError, StateError, Status, ValidationError, one_line, parse_enum
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ItemRow, _row_query, _to_row, check_version
+from sprinttui.services.items import ItemRow, _apply, _row_query, _to_row, check_version
+from sprinttui.services.lookup import item_by_key, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Kpi, KpiMeasurement
 
@@ -152,3 +154,113 @@ def linked_items(ctx: Ctx, name: str) -> list[ItemRow]:
         return [_to_row(t) for t in s.exec(
             _row_query().where(Item.kpi_id == k.id, Item.deleted == False).order_by(Item.rank)  # noqa: E712
         ).all()]
+
+
+# --------------------------------------------------------------------------- register, links, undo
+
+
+def check_value(value, field: str = "value") -> float:
+    """A measurement value typed by a user, as a number; ValidationError if it is none."""
+    v = _num(value, field)
+    if v is None:
+        raise ValidationError(f"a measurement needs a {field}", field)
+    return v
+
+
+def check_number(value, field: str) -> float | None:
+    """An optional number (baseline, target): None when blank, ValidationError when not a number."""
+    return _num(value, field)
+
+
+def delete_kpi(ctx: Ctx, name: str) -> None:
+    """Remove a KPI nobody has used yet (the undo of add_kpi); one with measurements
+    or linked items is refused, so no history is lost."""
+    with ctx.db.write() as s:
+        k = _by_name(s, name)
+        if s.exec(select(KpiMeasurement.id).where(KpiMeasurement.kpi_id == k.id)).first() is not None:
+            raise StateError(f"KPI {one_line(k.name, 40)!r} has measurements and is kept")
+        if s.exec(select(Item.id).where(Item.kpi_id == k.id)).first() is not None:
+            raise StateError(f"KPI {one_line(k.name, 40)!r} has linked items and is kept")
+        s.delete(k)
+
+
+def delete_measurement(ctx: Ctx, name: str, *, on, value) -> KpiView:
+    """Remove the measurement of `value` on day `on` (the last one recorded, if several):
+    the undo of record()."""
+    v = check_value(value)
+    day = on if isinstance(on, date) else ctx.day(on)
+    with ctx.db.write() as s:
+        k = _by_name(s, name)
+        m = s.exec(select(KpiMeasurement).where(
+            KpiMeasurement.kpi_id == k.id, KpiMeasurement.date == day, KpiMeasurement.value == v,
+        ).order_by(KpiMeasurement.id.desc())).first()
+        if m is None:
+            raise NotFoundError(f"KPI {one_line(k.name, 40)!r} has no measurement of {v:g} on {day.isoformat()}")
+        s.delete(m)
+        s.flush()
+        return _view(s, k)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An item's KPI link after a change, and what it was before (for undo)."""
+
+    key: str
+    kpi: str | None
+    previous: str | None
+
+
+def _set_link(ctx: Ctx, name: str, key: str, link: bool, expected_version: int | None) -> Link:
+    with ctx.db.write() as s:
+        k = _by_name(s, name)
+        item = item_by_key(s, key)
+        check_version(item, expected_version, f"item {item.key}")
+        old = s.get(Kpi, item.kpi_id) if item.kpi_id else None
+        if not link and item.kpi_id != k.id:
+            raise StateError(f"{item.key} is not linked to KPI {one_line(k.name, 40)!r}")
+        _apply(s, ctx, item, {"kpi": k.name if link else None})
+        return Link(item.key, k.name if link else None, old.name if old else None)
+
+
+def link_item(ctx: Ctx, name: str, key: str, *, expected_version: int | None = None) -> Link:
+    """Link an item to the KPI it should move (an item moves one KPI; linking it to
+    another replaces the link). Recorded in the item's history."""
+    return _set_link(ctx, name, key, True, expected_version)
+
+
+def unlink_item(ctx: Ctx, name: str, key: str, *, expected_version: int | None = None) -> Link:
+    """Remove the item's link to KPI `name`; StateError if it is not linked to it."""
+    return _set_link(ctx, name, key, False, expected_version)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """The items linked to one KPI: the first ones in rank order, and how many in all."""
+
+    rows: list[ItemRow]
+    total: int
+    done: int
+
+
+def linked_by_kpi(ctx: Ctx, *, stream: str | None = None, limit: int | None = None) -> dict[str, Linked]:
+    """Every KPI's linked items (not deleted) in rank order, at most `limit` rows
+    each, with the counts of all of them; only the items of `stream` when given.
+    KPIs without linked items are absent. Two queries, whatever the number of KPIs."""
+    with ctx.db.read() as s:
+        only = [Item.deleted == False]  # noqa: E712
+        if stream:
+            only.append(Item.stream_id == stream_by_key(s, stream).id)
+        counts = s.exec(
+            select(Kpi.name, func.count(Item.id), func.sum(case((Item.status == Status.DONE.value, 1), else_=0)))
+            .join(Item, Item.kpi_id == Kpi.id).where(*only).group_by(Kpi.name)
+        ).all()
+        rn = func.row_number().over(partition_by=Item.kpi_id, order_by=(Item.rank, Item.id)).label("rn")
+        first = select(Item.id.label("iid"), rn).where(Item.kpi_id.is_not(None), *only).subquery()
+        stmt = (_row_query().add_columns(Kpi.name).join(Kpi, Kpi.id == Item.kpi_id)
+                .join(first, first.c.iid == Item.id).order_by(Item.rank, Item.id))
+        if limit is not None:
+            stmt = stmt.where(first.c.rn <= limit)
+        rows: dict[str, list[ItemRow]] = {}
+        for t in s.exec(stmt).all():
+            rows.setdefault(t[-1], []).append(_to_row(t[:-1]))
+        return {name: Linked(rows.get(name, []), total, int(done or 0)) for name, total, done in counts}
