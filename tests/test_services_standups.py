@@ -71,6 +71,8 @@ def test_day_summary_of_one_stream_and_of_all(team):
     assert [e.member for e in everyone.entries] == ["alice", "bob", "olga"]
     assert everyone.blockers == [("alice", "VPN"), ("olga", "printer")]
     assert everyone.absent == ["bob"]
+    assert everyone.members == ["alice", "bob", "olga"]
+    assert everyone.present == ["alice", "olga"]
     assert len(everyone.sessions) == 1
 
     sales = standups.day_summary(c, stream="sal")

@@ -691,7 +691,10 @@ class _Demo:
                 self._remember(ref, row)
 
     def standups(self) -> None:
+        """Yesterday's standup: everyone's notes, held by the project lead,
+        two minutes over its timebox, with two topics parked."""
         day = previous_working_day(self.today)
+        held = standups.start_session(self.at(day, 0, "maria"))
         active = items.list_items(self.base, sprint=self.name(4))
         by_member: dict[str, list[items.ItemRow]] = {}
         for r in active:
@@ -723,6 +726,10 @@ class _Demo:
             blocked = [r for r in mine if r.blocked]
             b = f"{blocked[0].key}: {blocked[0].blocked_reason}" if blocked else ""
             standups.save_entry(ctx, handle, on=day, yesterday=y, today=t, blockers=b)
+        lead = self.at(day, 17, "maria")
+        standups.add_parking_topic(lead, held.id, "Who signs off the data-protection review of the lead import?")
+        standups.add_parking_topic(lead, held.id, "Book the training room for the key-user sessions")
+        standups.end_session(lead, held.id, elapsed_seconds=17 * 60)
 
     def run(self) -> None:
         self.setup()

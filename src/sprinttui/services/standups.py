@@ -182,8 +182,8 @@ def end_session(ctx: Ctx, session_id: int, *, elapsed_seconds: int | None = None
     summary = {
         "date": on.isoformat(),
         "stream": key,
-        "present": [e.member for e in day.entries if not e.absent],
-        "absent": [e.member for e in day.entries if e.absent],
+        "present": day.present,
+        "absent": day.absent,
         "blockers": [{"member": m, "text": t} for m, t in day.blockers],
         "blocked_items": [
             {"key": r.key, "title": r.title, "assignee": r.assignee, "reason": r.blocked_reason}
@@ -221,6 +221,7 @@ class DaySummary:
 
     date: date
     stream: str | None
+    members: list[str] = field(default_factory=list)  # active members of the stream, by handle
     entries: list[StandupView] = field(default_factory=list)
     sessions: list[SessionView] = field(default_factory=list)
     # blocked now and not done; for a past day the ended sessions' stored
@@ -230,6 +231,12 @@ class DaySummary:
     @property
     def absent(self) -> list[str]:
         return [e.member for e in self.entries if e.absent]
+
+    @property
+    def present(self) -> list[str]:
+        """The stream's active members not marked absent (with or without notes)."""
+        away = set(self.absent)
+        return [m for m in self.members if m not in away]
 
     @property
     def blockers(self) -> list[tuple[str, str]]:
@@ -243,9 +250,15 @@ class DaySummary:
 
 def day_summary(ctx: Ctx, *, on=None, stream: str | None = None) -> DaySummary:
     day = ctx.day(on)
+    with ctx.db.read() as s:
+        stmt = select(Member.handle).where(Member.active == True).order_by(Member.handle)  # noqa: E712
+        if stream:
+            stmt = stmt.where(Member.primary_stream_id == stream_by_key(s, stream).id)
+        handles = list(s.exec(stmt).all())
     return DaySummary(
         date=day,
         stream=stream.upper() if stream else None,
+        members=handles,
         entries=entries(ctx, on=day, stream=stream),
         sessions=sessions(ctx, on=day, stream=stream),
         blocked_items=list_items(ctx, ItemQuery(stream=stream, blocked_only=True, include_done=False)),

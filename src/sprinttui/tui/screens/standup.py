@@ -1,0 +1,543 @@
+"""4 Standup: the daily standup, member by member, in a timebox.
+
+The rotation holds the active members of the stream filter (or of all
+streams), fixed or shuffled (remembered per user). For the member in focus
+the screen shows what they moved or finished since the last standup, their
+work in progress, their blocked items, and the day's notes (suggested from
+the history until someone takes them). `space` runs or pauses the timebox;
+`e` ends the standup and stores its summary.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from sprinttui.domain import SprintTuiError, Status
+from sprinttui.services import items as items_svc
+from sprinttui.services import standups as standups_svc
+from sprinttui.services.standups import MemberDigest, SessionView, StandupBoard
+from sprinttui.tui import config
+from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
+from sprinttui.tui.safe import plain
+
+DEFAULT_TIMEBOX_MINUTES = 15
+ORDERS = ("fixed", "shuffled")
+#: share of the timebox left when the clock turns to the warning colour
+WARN_LEFT = 0.2
+
+
+def monotonic() -> float:
+    """The timebox's clock (a function of its own so that tests can move it)."""
+    return time.monotonic()
+
+
+def clock_text(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds))
+    return f"{sign}{s // 60}:{s % 60:02d}"
+
+
+def rotation(handles: list[str], order: str, seed: str) -> list[str]:
+    """The speaking order: by handle, or shuffled the same way all day."""
+    ordered = sorted(handles)
+    if order == "shuffled":
+        random.Random(seed).shuffle(ordered)
+    return ordered
+
+
+@dataclass
+class Timebox:
+    """The standup's clock: total time used and each member's share of it."""
+
+    total: float
+    used: float = 0.0
+    running: bool = False
+    _since: float = 0.0
+    per_member: dict[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        self.per_member = {}
+
+    def start(self) -> None:
+        if not self.running:
+            self.running = True
+            self._since = monotonic()
+
+    def pause(self, member: str | None) -> None:
+        self.tick(member)
+        self.running = False
+
+    def tick(self, member: str | None) -> None:
+        """Book the time since the last tick to the total and to `member`."""
+        if not self.running:
+            return
+        now = monotonic()
+        spent, self._since = now - self._since, now
+        self.used += spent
+        if member is not None:
+            self.per_member[member] = self.per_member.get(member, 0.0) + spent
+
+    @property
+    def left(self) -> float:
+        return self.total - self.used
+
+
+class NotesModal(ModalScreen[tuple[str, str, str] | None]):
+    """The three note fields of one member; enter on the last one (or ctrl+s) saves."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="NotesModal") + """
+    NotesModal Label.field { margin-top: 1; color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    FIELDS = (("yesterday", "Yesterday"), ("today", "Today"), ("blockers", "Blockers"))
+
+    def __init__(self, title: str, values: tuple[str, str, str]) -> None:
+        super().__init__()
+        self.notes_title = title
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(plain(self.notes_title)), classes="title")
+            for (name, label), value in zip(self.FIELDS, self.values):
+                yield Label(Content(label), classes="field")
+                yield Input(value=value, id=f"notes-{name}")
+            yield Label("", classes="error", id="notes-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "notes-blockers":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        self.dismiss(tuple(self.query_one(f"#notes-{n}", Input).value for n, _l in self.FIELDS))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SummaryModal(ModalScreen[None]):
+    """What the standup stored when it ended."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="SummaryModal") + """
+    SummaryModal VerticalScroll { height: auto; max-height: 18; }
+    """
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, session: SessionView) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content("Standup summary (stored)"), classes="title")
+            with VerticalScroll():
+                yield Static(summary_content(self.session), id="summary-body")
+            yield Label(Content("enter closes · sprinttui export standup writes it out"), classes="field")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def summary_content(session: SessionView) -> Content:
+    s = session.summary
+    lines = [
+        Content.assemble(("Date ", "bold"), session.date.isoformat(), " · ",
+                         ("stream ", "bold"), plain(session.stream or "all streams"), " · ",
+                         ("time ", "bold"), clock_text(session.elapsed_seconds),
+                         f" of {clock_text(session.timebox_seconds)}"),
+        Content.assemble(("Present: ", "bold"), plain(", ".join(s.get("present", [])) or "—")),
+        Content.assemble(("Absent: ", "bold"), plain(", ".join(s.get("absent", [])) or "—")),
+        Content.styled("Blockers:", "bold"),
+    ]
+    blockers = s.get("blockers", [])
+    lines += [Content.assemble("  ", (plain(b.get("member", ""), 20), "bold"), ": ", plain(b.get("text", ""), 200))
+              for b in blockers] or [Content("  none")]
+    blocked = s.get("blocked_items", [])
+    if blocked:
+        lines.append(Content.styled("Blocked items:", "bold"))
+        lines += [Content.assemble("  ", plain(b.get("key", ""), 20), " ", plain(b.get("title", ""), 60),
+                                   " — ", plain(b.get("reason", "") or "no reason given", 120))
+                  for b in blocked]
+    lines.append(Content.styled("Parking lot:", "bold"))
+    lines += [Content.assemble("  • ", plain(t, 200)) for t in s.get("parking_lot", [])] or [Content("  none")]
+    return Content("\n").join(lines)
+
+
+class StandupScreen(BaseScreen):
+    SCREEN_TITLE = "Standup"
+    DEFAULT_CSS = """
+    StandupScreen #standup-clock { height: 1; padding: 0 1; }
+    StandupScreen #standup-clock.-warning { color: $warning; text-style: bold; }
+    StandupScreen #standup-clock.-error { color: $error; text-style: bold; }
+    StandupScreen #standup-body { height: 1fr; }
+    StandupScreen #standup-rotation {
+        width: 22; height: 1fr; border: round $surface-lighten-2; padding: 0 1;
+    }
+    StandupScreen #standup-detail-box { width: 1fr; height: 1fr; border: round $accent; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("space", "timer", "Timer"),
+        Binding("n,down,j", "step(1)", "Next", key_display="n"),
+        Binding("p,up,k", "step(-1)", "Prev", key_display="p"),
+        Binding("enter", "notes", "Notes"),
+        Binding("b", "blocker", "Blocker"),
+        Binding("x", "absent", "Absent"),
+        Binding("t", "park", "Park"),
+        Binding("e", "end", "End"),
+        Binding("o", "order", "Order"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.board: StandupBoard | None = None
+        self.order_mode = "fixed"
+        self.order: list[str] = []
+        self.focus_handle: str | None = None
+        self.spoken: set[str] = set()
+        self.timebox = Timebox(DEFAULT_TIMEBOX_MINUTES * 60)
+        self.session_id: int | None = None
+        self._board_key: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static(Content("Loading…"), id="standup-clock")
+        with Horizontal(id="standup-body"):
+            yield Static(Content(""), id="standup-rotation")
+            with VerticalScroll(id="standup-detail-box"):
+                yield Static(Content(""), id="standup-detail")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        order = config.load(self.ctx.user).get("standup_order")
+        self.order_mode = order if order in ORDERS else "fixed"
+        self.set_interval(1.0, self._tick)
+        super().on_mount()
+
+    # -- data -------------------------------------------------------------------------
+    def load(self) -> StandupBoard:
+        return standups_svc.standup_board(self.ctx, stream=self.stream)
+
+    def show(self, board: StandupBoard) -> None:
+        key = (board.date, board.stream)
+        if key != self._board_key:  # another day or stream: a new standup
+            self._board_key = key
+            self.spoken.clear()
+            self.focus_handle = None
+            self.timebox = Timebox(DEFAULT_TIMEBOX_MINUTES * 60)
+            self.session_id = None
+            sess = board.session
+            if sess is not None and not sess.ended:
+                # resume today's standup where it was left (another terminal, a restart)
+                self.session_id = sess.id
+                self.timebox = Timebox(sess.timebox_seconds, used=sess.elapsed_seconds)
+        self.board = board
+        self.order = rotation([m.handle for m in board.members], self.order_mode,
+                              f"{board.date.isoformat()}-{board.stream or 'all'}")
+        if self.focus_handle not in self.order:
+            self.focus_handle = self.order[0] if self.order else None
+        self._render_all()
+
+    def _digest(self, handle: str | None) -> MemberDigest | None:
+        if self.board is None or handle is None:
+            return None
+        for m in self.board.members:
+            if m.handle == handle:
+                return m
+        return None
+
+    @property
+    def current(self) -> MemberDigest | None:
+        return self._digest(self.focus_handle)
+
+    # -- drawing ----------------------------------------------------------------------
+    def _render_all(self) -> None:
+        self._render_clock()
+        self._render_rotation()
+        self._render_detail()
+
+    def _render_clock(self) -> None:
+        clock = self.query_one("#standup-clock", Static)
+        board = self.board
+        if board is None:
+            return
+        tb = self.timebox
+        present = [h for h in self.order if not self._is_absent(h)]
+        share = tb.total / max(1, len(present))
+        mine = tb.per_member.get(self.focus_handle or "", 0.0)
+        where = plain(board.stream or "all streams")
+        state = "running" if tb.running else ("paused" if tb.used else "space: start")
+        if board.session is not None and board.session.ended and self.session_id is None:
+            state = f"ended {board.session.ended_at:%H:%M}"
+        position = (self.order.index(self.focus_handle) + 1) if self.focus_handle in self.order else 0
+        clock.update(Content(
+            f"{where} · {board.date:%d %b} · {position}/{len(self.order)} · {clock_text(tb.left)} left · "
+            f"{clock_text(share)} each · {plain(self.focus_handle or '-', 12)} {clock_text(mine)} · {state}"
+        ))
+        over_total = tb.left < 0
+        over_share = mine > share
+        clock.set_class(over_total, "-error")
+        clock.set_class(not over_total and (over_share or tb.left < tb.total * WARN_LEFT), "-warning")
+
+    def _is_absent(self, handle: str) -> bool:
+        d = self._digest(handle)
+        return bool(d and d.entry and d.entry.absent)
+
+    def _render_rotation(self) -> None:
+        lines = [Content.styled("Rotation", "bold") + Content.styled(f" ({self.order_mode})", "dim")]
+        for h in self.order:
+            mark = "▶" if h == self.focus_handle else ("✓" if h in self.spoken else " ")
+            style = "bold" if h == self.focus_handle else ""
+            label = Content.assemble(f"{mark} ", (plain(h, 14), style))
+            if self._is_absent(h):
+                label = label + Content.styled(" absent", "dim italic")
+            lines.append(label)
+        if not self.order:
+            lines.append(Content.styled("no members", "dim"))
+        self.query_one("#standup-rotation", Static).update(Content("\n").join(lines))
+
+    def _render_detail(self) -> None:
+        detail = self.query_one("#standup-detail", Static)
+        m = self.current
+        board = self.board
+        if m is None or board is None:
+            detail.update(Content("No active members in this stream. Add them on the Team screen (8)."))
+            return
+        lines: list[Content] = [
+            Content.assemble((plain(m.name, 60), "bold"), f" ({plain(m.handle, 30)}) · {m.availability} % available")
+        ]
+        if m.entry is not None and m.entry.absent:
+            lines.append(Content.styled("Absent today (x to undo)", "italic $warning"))
+        lines.append(Content.styled(f"Since the last standup ({board.since:%a %d %b %H:%M}):", "bold"))
+        lines += [
+            Content.assemble("  ", ("✓ " if mv.new == Status.DONE.value else "• "), (plain(mv.key, 20), "bold"), " ",
+                             plain(mv.title, 60), Content.styled(f"  {plain(mv.old or '?')} → {plain(mv.new or '?')}", "dim"))
+            for mv in m.moved
+        ] or [Content.styled("  nothing moved", "dim")]
+        lines.append(Content.styled("In progress:", "bold"))
+        lines += [
+            Content.assemble("  ", (plain(r.key, 20), "bold"), " ", plain(r.title, 60),
+                             Content.styled(f"  [{r.status}]", "dim"))
+            for r in m.in_progress
+        ] or [Content.styled("  nothing in progress", "dim")]
+        if m.blocked:
+            lines.append(Content.styled("Blocked:", "bold $error"))
+            lines += [
+                Content.assemble("  ", (plain(r.key, 20), "bold"), " ", plain(r.title, 50), " — ",
+                                 plain(r.blocked_reason or "no reason given", 120))
+                for r in m.blocked
+            ]
+        yesterday, today, blockers = self._notes_of(m)
+        suggested = m.entry is None
+        lines.append(Content.assemble(("Notes", "bold"), (" (suggested from the history; enter edits)" if suggested
+                                                          else " (enter edits)", "dim")))
+        style = "dim" if suggested else ""
+        for label, value in (("Yesterday", yesterday), ("Today", today), ("Blockers", blockers)):
+            lines.append(Content.assemble(f"  {label}: ", (plain(value, 400) or "—", style)))
+        parked = board.session.parking_lot if board.session is not None and board.session.id == self.session_id else []
+        if parked:
+            lines.append(Content.styled(f"Parking lot ({len(parked)}):", "bold"))
+            lines += [Content.assemble("  • ", plain(t, 200)) for t in parked]
+        detail.update(Content("\n").join(lines))
+
+    @staticmethod
+    def _notes_of(m: MemberDigest) -> tuple[str, str, str]:
+        if m.entry is not None:
+            return m.entry.yesterday, m.entry.today, m.entry.blockers
+        return m.suggested_notes()
+
+    # -- the clock --------------------------------------------------------------------
+    def _tick(self) -> None:
+        if self.timebox.running:
+            self.timebox.tick(self.focus_handle)
+            self._render_clock()
+
+    def action_timer(self) -> None:
+        if self.board is None:
+            return
+        tb = self.timebox
+        if tb.running:
+            tb.pause(self.focus_handle)
+            self._save_elapsed()
+        else:
+            if self.session_id is None:
+                self._start_session()
+            tb.start()
+        self._render_clock()
+
+    def _start_session(self) -> None:
+        ctx, stream, minutes = self.ctx, self.stream, self.timebox.total / 60
+
+        def done(sess: SessionView) -> None:
+            self.session_id = sess.id
+
+        self.write(lambda: standups_svc.start_session(ctx, stream=stream, timebox_minutes=minutes), done=done)
+
+    def _save_elapsed(self) -> None:
+        if self.session_id is None:
+            return
+        ctx, sid, used = self.ctx, self.session_id, int(self.timebox.used)
+        self.write(lambda: standups_svc.update_session(ctx, sid, elapsed_seconds=used))
+
+    # -- moving through the rotation --------------------------------------------------
+    def action_step(self, delta: int) -> None:
+        if not self.order:
+            return
+        self.timebox.tick(self.focus_handle)
+        if self.focus_handle is not None and delta > 0:
+            self.spoken.add(self.focus_handle)
+        i = self.order.index(self.focus_handle) if self.focus_handle in self.order else 0
+        j = i + delta
+        if not 0 <= j < len(self.order):
+            if delta > 0:
+                self.notify("That was everyone: e ends the standup and stores its summary", timeout=4)
+            return
+        self.focus_handle = self.order[j]
+        self._render_all()
+        self.query_one("#standup-detail-box").scroll_home(animate=False)
+
+    def action_order(self) -> None:
+        self.order_mode = ORDERS[(ORDERS.index(self.order_mode) + 1) % len(ORDERS)]
+        config.save(self.ctx.user, standup_order=self.order_mode)
+        if self.board is not None:
+            self.show(self.board)
+        self.notify(f"Rotation order: {self.order_mode}", timeout=2)
+
+    # -- notes, absence, blockers, parking lot -----------------------------------------
+    def action_notes(self) -> None:
+        m = self.current
+        if m is None or self.board is None:
+            return
+        ctx, handle, day = self.ctx, m.handle, self.board.date
+        version = m.entry.version if m.entry is not None else None
+
+        def save(values: tuple[str, str, str] | None) -> None:
+            if values is None:
+                return
+            y, t, b = values
+            self.write(
+                lambda: standups_svc.save_entry(ctx, handle, on=day, yesterday=y, today=t, blockers=b,
+                                                expected_version=version),
+                done=lambda _v: self.notify(Content.from_markup("Notes of $who saved", who=handle), timeout=2),
+            )
+
+        self.app.push_screen(NotesModal(f"Standup notes of {m.name} ({m.handle})", self._notes_of(m)), save)
+
+    def action_absent(self) -> None:
+        m = self.current
+        if m is None or self.board is None:
+            return
+        ctx, handle, day = self.ctx, m.handle, self.board.date
+        absent = not (m.entry is not None and m.entry.absent)
+        self.write(
+            lambda: standups_svc.save_entry(ctx, handle, on=day, absent=absent),
+            done=lambda _v: self.notify(
+                Content.from_markup("$who marked $what", who=handle, what="absent" if absent else "present"),
+                timeout=2),
+        )
+
+    def action_blocker(self) -> None:
+        m = self.current
+        if m is not None:
+            self._choose_blocked_item(m.handle)
+
+    @work(thread=True, exclusive=True, group="standup-items")
+    def _choose_blocked_item(self, handle: str) -> None:
+        try:
+            rows = items_svc.list_items(self.ctx, assignee=handle, include_done=False, order="status")
+        except SprintTuiError as err:
+            self.app.call_from_thread(self.sapp.report_error, err)
+            return
+        self.app.call_from_thread(self._ask_blocked_item, handle, rows[:200])
+
+    def _ask_blocked_item(self, handle: str, rows: list[items_svc.ItemRow]) -> None:
+        if not rows:
+            self.notify(Content.from_markup("$who has no open items", who=handle), severity="warning", timeout=3)
+            return
+        options = [(f"{r.key}  {r.title}  [{r.status}{', blocked' if r.blocked else ''}]", r) for r in rows]
+
+        def chosen(row: object | None) -> None:
+            if isinstance(row, items_svc.ItemRow):
+                self._ask_reason(row)
+
+        self.app.push_screen(ChooseModal(f"Which of {handle}'s items is blocked?", options), chosen)
+
+    def _ask_reason(self, row: items_svc.ItemRow) -> None:
+        ctx, key, version = self.ctx, row.key, row.version
+
+        def reason_given(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.write(
+                lambda: items_svc.set_blocked(ctx, key, True, reason, expected_version=version),
+                done=lambda _r: self.sapp.push_undo(
+                    f"blocker on {key}", lambda: items_svc.set_blocked(ctx, key, False)),
+            )
+
+        self.app.push_screen(PromptModal(f"Why is {row.key} blocked?", value=row.blocked_reason), reason_given)
+
+    def action_park(self) -> None:
+        if self.board is None:
+            return
+
+        def parked(topic: str | None) -> None:
+            if topic is None:
+                return
+            ctx, stream, minutes, sid = self.ctx, self.stream, self.timebox.total / 60, self.session_id
+
+            def op() -> SessionView:
+                session_id = sid
+                if session_id is None:
+                    session_id = standups_svc.start_session(ctx, stream=stream, timebox_minutes=minutes).id
+                return standups_svc.add_parking_topic(ctx, session_id, topic)
+
+            def done(sess: SessionView) -> None:
+                self.session_id = sess.id
+                self.notify("Parked for after the standup", timeout=2)
+
+            self.write(op, done=done)
+
+        self.app.push_screen(PromptModal("Park a topic for after the standup", placeholder="topic"), parked)
+
+    # -- the end --------------------------------------------------------------------------
+    def action_end(self) -> None:
+        if self.board is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._end()
+
+        self.app.push_screen(ConfirmModal("End the standup and store its summary?"), confirmed)
+
+    def _end(self) -> None:
+        self.timebox.pause(self.focus_handle)
+        ctx, stream, sid = self.ctx, self.stream, self.session_id
+        minutes, used = self.timebox.total / 60, int(self.timebox.used)
+
+        def op() -> SessionView:
+            session_id = sid
+            if session_id is None:
+                session_id = standups_svc.start_session(ctx, stream=stream, timebox_minutes=minutes).id
+            return standups_svc.end_session(ctx, session_id, elapsed_seconds=used)
+
+        def done(sess: SessionView) -> None:
+            self.session_id = None
+            self.timebox = Timebox(self.timebox.total)
+            self.spoken.clear()
+            self.app.push_screen(SummaryModal(sess))
+
+        self.write(op, done=done)
