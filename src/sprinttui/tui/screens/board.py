@@ -72,6 +72,7 @@ class BoardScreen(BaseScreen):
         Binding("a", "assign", "Assign"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("d,delete", "delete_item", "Delete"),
+        Binding("x", "export", "Export"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -98,6 +99,12 @@ class BoardScreen(BaseScreen):
             disabled=True,  # enabled while shown, so it never takes the keys unasked
         )
         yield from self.compose_footer()
+
+    def action_export(self) -> None:
+        from sprinttui.tui.exporting import ask_and_export
+
+        sprint = self.data.sprint.name if self.data is not None and self.data.sprint is not None else None
+        ask_and_export(self, sprint, stream=self.stream)
 
     # -- columns ---------------------------------------------------------------
     @property
