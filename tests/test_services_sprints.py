@@ -802,3 +802,26 @@ def test_report_on_unknown_sprint_or_stream_is_a_clear_error(ctx):
             call()
         assert isinstance(err.value, NotFoundError)
         assert "\n" not in str(err.value)
+
+
+def test_velocity_from_the_grouped_query_matches_each_closed_sprints_report(ctx):
+    """velocity() and capacity() read closed sprints from one grouped query;
+    the figures must be those of the full report of each sprint."""
+    from sprinttui.demo import create_demo
+
+    create_demo(ctx, today=date(2026, 3, 18))
+    closed = [s for s in sprints.list_sprints(ctx, state="closed")]
+    assert len(closed) == 3
+    vel = reports.closed_velocity(ctx, last=10)
+    assert [v.sprint.name for v in vel] == [s.name for s in sorted(closed, key=lambda s: (s.end, s.id))]
+    for v in vel:
+        rep = reports.sprint_report(ctx, v.sprint.name)
+        assert (v.total.committed_points, v.total.completed_points) == (
+            rep.totals.committed_points, rep.totals.completed_points)
+        assert {k: (p.committed_points, p.completed_points) for k, p in v.streams.items()} == {
+            k: (f.committed_points, f.completed_points) for k, f in rep.streams.items()}
+    assert [(p.sprint, p.committed_points, p.completed_points) for p in reports.velocity(ctx, last=2, stream="SAL")] == [
+        (v.sprint.name, v.of("SAL").committed_points, v.of("SAL").completed_points) for v in vel[-2:]]
+    # the sprints before a given one only
+    before_last = reports.closed_velocity(ctx, last=5, before=vel[-1].sprint.name)
+    assert [v.sprint.name for v in before_last] == [v.sprint.name for v in vel[:-1]]

@@ -24,10 +24,8 @@ from sprinttui.services.context import Ctx
 from sprinttui.services.text import fmt_points
 
 SCHEMA_VERSION = 1
-# the exported sprint and the closed ones before it. Each closed sprint's figures cost
-# one sprint_report (~80 ms for a sprint of 1,000 items), so the trend is kept short
-# to export a big sprint well within half a second (see docs/exports.md)
-VELOCITY_SPRINTS = 3
+# the exported sprint and the closed ones before it (one grouped query for those)
+VELOCITY_SPRINTS = 6
 OUTCOMES = ("completed", "carried_over", "removed", "not_completed")
 ITEM_FIELDS = ("key", "title", "stream", "status", "points", "outcome", "committed", "added_after_start",
                "slip_count", "blocked", "blocked_reason")
@@ -112,16 +110,17 @@ def _velocity(ctx: Ctx, rep: reports_svc.SprintReport, keys: list[str],
     one (completed so far while it runs), oldest first: in total (or for `stream`)
     and per stream in `keys`."""
     sp = rep.sprint
-    closed = [v for v in sprints_svc.list_sprints(ctx, state="closed")
-              if v.id != sp.id and (v.end, v.id) < (sp.end, sp.id)]
-    closed.sort(key=lambda v: (v.end, v.id))
-    earlier = [reports_svc.sprint_report(ctx, v.name) for v in closed[-(VELOCITY_SPRINTS - 1):]]
+    earlier = reports_svc.closed_velocity(ctx, last=VELOCITY_SPRINTS - 1, before=sp.name)
     empty = reports_svc.Figures()
-    total = [_velocity_point(r.sprint.name, r.sprint.state,
-                             r.totals if stream is None else r.streams.get(stream, empty)) for r in earlier]
+
+    def point(v: reports_svc.VelocityPoint) -> dict[str, Any]:
+        return {"sprint": v.sprint, "state": "closed", "committed_points": v.committed_points,
+                "completed_points": v.completed_points}
+
+    total = [point(v.of(stream)) for v in earlier]
     total.append(_velocity_point(sp.name, sp.state, rep.totals))
-    per = {k: [_velocity_point(r.sprint.name, r.sprint.state, r.streams.get(k, empty)) for r in earlier]
-           + [_velocity_point(sp.name, sp.state, rep.streams.get(k, empty))] for k in keys}
+    per = {k: [point(v.of(k)) for v in earlier] + [_velocity_point(sp.name, sp.state, rep.streams.get(k, empty))]
+           for k in keys}
     return total, per
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
@@ -212,29 +213,74 @@ class VelocityPoint:
     completed_points: float
 
 
+@dataclass(frozen=True)
+class SprintVelocity:
+    """One closed sprint's committed and completed points, in total and per stream."""
+
+    sprint: SprintView
+    total: VelocityPoint
+    streams: dict[str, VelocityPoint]
+
+    def of(self, stream: str | None) -> VelocityPoint:
+        if stream is None:
+            return self.total
+        return self.streams.get(stream, VelocityPoint(self.sprint.name, 0.0, 0.0))
+
+
 def velocity(ctx: Ctx, *, last: int = 3, stream: str | None = None) -> list[VelocityPoint]:
     """Committed vs completed points of the last closed sprints, oldest first."""
     with ctx.db.read() as s:
         return _velocity(s, last, stream)
 
 
-def _last_closed_reports(s: Session, last: int) -> list[SprintReport]:
-    """Reports of the last closed sprints, oldest first (each sprint computed once)."""
-    sprints = s.exec(
-        select(Sprint).where(Sprint.state == SprintState.CLOSED.value)
-        .order_by(Sprint.end_date.desc(), Sprint.id.desc()).limit(last)
+def closed_velocity(ctx: Ctx, *, last: int = 3, before: str | None = None) -> list[SprintVelocity]:
+    """The last closed sprints (those ending before sprint `before`, if given),
+    oldest first, each with its committed and completed points in total and
+    per stream."""
+    with ctx.db.read() as s:
+        limit = sprint_by_ref(s, before) if before else None
+        return _closed_velocity(s, last, limit)
+
+
+def _closed_velocity(s: Session, last: int, before: Sprint | None = None) -> list[SprintVelocity]:
+    """A closed sprint's figures follow from its commit and complete events
+    alone (see _report), so one grouped query serves all the sprints."""
+    stmt = select(Sprint).where(Sprint.state == SprintState.CLOSED.value)
+    if before is not None:
+        stmt = stmt.where(Sprint.id != before.id, Sprint.end_date <= before.end_date)
+    sprints = list(reversed(s.exec(stmt.order_by(Sprint.end_date.desc(), Sprint.id.desc()).limit(last)).all()))
+    if not sprints:
+        return []
+    ids = [sp.id for sp in sprints]
+    kinds = [EK.COMMIT.value, EK.COMPLETE.value]
+    # an item's last event of each kind counts, as in _report
+    last_events = (
+        select(func.max(SprintEvent.id))
+        .where(SprintEvent.sprint_id.in_(ids), SprintEvent.kind.in_(kinds))
+        .group_by(SprintEvent.sprint_id, SprintEvent.item_id, SprintEvent.kind)
+    )
+    rows = s.exec(
+        select(SprintEvent.sprint_id, Stream.key, SprintEvent.kind, func.sum(func.coalesce(SprintEvent.points, 0.0)))
+        .join(Item, Item.id == SprintEvent.item_id)
+        .join(Stream, Stream.id == Item.stream_id)
+        .where(SprintEvent.id.in_(last_events))
+        .group_by(SprintEvent.sprint_id, Stream.key, SprintEvent.kind)
     ).all()
-    return [_report(s, sp) for sp in reversed(sprints)]
+    sums: dict[int, dict[str, list[float]]] = {i: defaultdict(lambda: [0.0, 0.0]) for i in ids}
+    for sprint_id, key, kind, points in rows:
+        sums[sprint_id][key][0 if kind == EK.COMMIT.value else 1] += float(points or 0.0)
+    out = []
+    for sp in sprints:
+        per = {k: VelocityPoint(sp.name, v[0], v[1]) for k, v in sorted(sums[sp.id].items())}
+        total = VelocityPoint(sp.name, sum(v.committed_points for v in per.values()),
+                              sum(v.completed_points for v in per.values()))
+        out.append(SprintVelocity(view(sp), total, per))
+    return out
 
 
 def _velocity(s: Session, last: int, stream: str | None) -> list[VelocityPoint]:
     key = stream_by_key(s, stream).key if stream else None
-    return [_velocity_point(r, key) for r in _last_closed_reports(s, last)]
-
-
-def _velocity_point(r: SprintReport, stream: str | None) -> VelocityPoint:
-    f = r.totals if stream is None else r.streams.get(stream, Figures())
-    return VelocityPoint(r.sprint.name, f.committed_points, f.completed_points)
+    return [v.of(key) for v in _closed_velocity(s, last)]
 
 
 # --------------------------------------------------------------------------- capacity
@@ -298,11 +344,11 @@ def capacity(ctx: Ctx, ref: str = "next") -> Capacity:
             select(Item.stream_id, Item.points).where(Item.sprint_id == sp.id, Item.deleted == False)  # noqa: E712
         ).all():
             committed[keys[sid]] += _pts(pts)
-        recent = _last_closed_reports(s, 3)
-        vel_total = [_velocity_point(r, None) for r in recent]
+        recent = _closed_velocity(s, 3)
+        vel_total = [v.total for v in recent]
         stream_rows = []
         for key in sorted(set(keys.values())):
-            vel = [_velocity_point(r, key) for r in recent]
+            vel = [v.of(key) for v in recent]
             stream_rows.append(
                 StreamCapacity(
                     stream=key,
