@@ -719,6 +719,15 @@ def test_burndown_follows_history_per_working_day(tctx, clock):
     steps = {round(a - b, 6) for a, b in zip(ideal, ideal[1:])}
     assert len(steps) == 1 and steps.pop() > 0  # a straight line
 
+    # per stream: SAL had A (3) and B (5); OPS had C (2, reopened, re-estimated to 1) and D (4, added)
+    sal = reports.burndown(c, "B1", as_of=date(2026, 1, 13), stream="sal")
+    ops = reports.burndown(c, "B1", as_of=date(2026, 1, 13), stream="OPS")
+    assert [p.remaining for p in sal][:7] == [8.0, 5.0, 5.0, 0.0, 0.0, 0.0, 0.0]
+    assert [p.remaining for p in ops][:7] == [2.0, 2.0, 6.0, 6.0, 4.0, 6.0, 1.0]
+    assert sal[0].ideal in (8.0, 7.2) and ops[0].ideal in (2.0, 1.8)
+    with pytest.raises(NotFoundError):
+        reports.burndown(c, "B1", stream="NOPE")
+
     # later reads give the same past: the past comes from history, not from today's rows
     clock.set("2026-01-14 10:00"); move_item(c, "OPS-1", "done")
     again = reports.burndown(c, "B1", as_of=date(2026, 1, 14))
@@ -729,10 +738,12 @@ def test_burndown_of_a_planned_sprint_has_no_actuals(ctx):
     two_streams(ctx)
     sprints.new_sprint(ctx, "B1", start="2026-01-05", end="2026-01-09")
     create_item(ctx, "A", stream="SAL", points=4, sprint="B1")
+    create_item(ctx, "B", stream="OPS", points=6, sprint="B1")
     bd = reports.burndown(ctx, "B1", as_of=date(2026, 1, 8))
     assert [p.remaining for p in bd] == [None] * 5
     assert bd[-1].ideal == 0.0
-    assert bd[0].ideal in (4.0, 3.2)
+    assert bd[0].ideal in (10.0, 8.0)
+    assert reports.burndown(ctx, "B1", as_of=date(2026, 1, 8), stream="SAL")[0].ideal in (4.0, 3.2)
 
 
 # --------------------------------------------------------------------------- slipped work

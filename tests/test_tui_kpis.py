@@ -389,14 +389,14 @@ async def test_stream_filter_narrows_linked_items_and_velocity(proj):
         assert plain_title(scr.items_table) == "Items moving Adoption · stream OPS"
         assert "linked items of stream OPS" in status_line(scr)
         assert plain_title(scr.velocity_chart).endswith("· stream OPS")
-        # the burndown service counts the whole sprint: the title says so
-        assert "all streams (no per-stream burndown)" in plain_title(scr.burndown_chart)
+        assert plain_title(scr.burndown_chart).endswith("· stream OPS")
         # S1 had no OPS work: the stream's velocity bars are empty, SAL's are not
         assert "S1" in chart_text(scr.velocity_chart)
         app.set_stream_filter(None)
         await settle(app, pilot)
         assert linked_keys(scr) == ["SAL-1", "OPS-1"]
         assert plain_title(scr.velocity_chart).endswith("· all streams")
+        assert plain_title(scr.burndown_chart).endswith("· all streams")
 
 
 async def test_charts_without_sprints_or_measurements(tctx):

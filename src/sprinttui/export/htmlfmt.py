@@ -250,9 +250,8 @@ def sprint_html(doc: dict) -> str:
              _table(["Stream", *FIGURE_HEADERS], rows, "lrrrrrrr", total_last=not doc["stream"]),
              "</section>"]
 
-    scope = " (all streams)" if doc["stream"] else ""
     body += ['<section><h2>Charts</h2><div class="charts">',
-             f"<figure><figcaption>Burndown{scope}</figcaption>"
+             "<figure><figcaption>Burndown</figcaption>"
              f"{burndown_svg(doc['burndown'], 'Burndown: ideal line and remaining points')}</figure>",
              "<figure><figcaption>Velocity</figcaption>"
              f"{velocity_svg(doc['velocity'], 'Velocity: committed and completed points per sprint')}</figure>",

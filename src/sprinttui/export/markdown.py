@@ -103,8 +103,7 @@ def sprint_markdown(doc: dict) -> str:
     out.append("")
 
     if any(p["remaining"] is not None for p in doc["burndown"]):
-        scope = " (all streams)" if doc["stream"] else ""
-        out += [f"## Burndown{scope}", ""]
+        out += ["## Burndown", ""]
         out += table(["Day", "Ideal", "Remaining"],
                      [[p["day"], points_text(p["ideal"]), points_text(p["remaining"])]
                       for p in doc["burndown"]], "lrr")

@@ -205,7 +205,7 @@ def sprint_document(ctx: Ctx, *, sprint: str | None = None, stream: str | None =
     doc.update(
         velocity=velocity,
         burndown=[{"day": p.day.isoformat(), "ideal": p.ideal, "remaining": p.remaining}
-                  for p in reports_svc.burndown(ctx, sp.name)],
+                  for p in reports_svc.burndown(ctx, sp.name, stream=key)],
         evaluations=evals,
         findings=findings,
         kpis=_kpis(ctx),

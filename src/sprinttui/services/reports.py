@@ -383,19 +383,25 @@ class BurndownPoint:
     ideal: float
 
 
-def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None) -> list[BurndownPoint]:
-    """Remaining points at the end of each working day, from history, with the ideal line."""
+def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None,
+             stream: str | None = None) -> list[BurndownPoint]:
+    """Remaining points at the end of each working day, from history, with the
+    ideal line; with ``stream`` only that stream's items."""
     settings = get_settings(ctx)
     as_of = as_of or ctx.today()
     with ctx.db.read() as s:
         sp = sprint_by_ref(s, ref)
         days = working_days(sp.start_date, sp.end_date, settings.working_days) or [sp.start_date]
+        of_sprint = SprintEvent.sprint_id == sp.id
+        if stream:
+            of_sprint = of_sprint & SprintEvent.item_id.in_(
+                select(Item.id).where(Item.stream_id == stream_by_key(s, stream).id))
         # plain column rows, not ORM objects: this runs on every board refresh
         events = s.exec(
             select(SprintEvent.item_id, SprintEvent.kind, SprintEvent.at, SprintEvent.points)
-            .where(SprintEvent.sprint_id == sp.id).order_by(SprintEvent.at, SprintEvent.id)
+            .where(of_sprint).order_by(SprintEvent.at, SprintEvent.id)
         ).all()
-        in_sprint = select(SprintEvent.item_id).where(SprintEvent.sprint_id == sp.id)
+        in_sprint = select(SprintEvent.item_id).where(of_sprint)
         changes: dict[int, list] = defaultdict(list)
         for ev in s.exec(
             select(ItemEvent.item_id, ItemEvent.at, ItemEvent.field, ItemEvent.old, ItemEvent.new)
@@ -415,7 +421,10 @@ def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None) -> li
                 membership[e.item_id].append(e)
         committed = sum(_pts(e.points) for e in events if e.kind == EK.COMMIT)
         if sp.state == SprintState.PLANNED:
-            committed = sum(_pts(it.points) for it in current.values() if it.sprint_id == sp.id and not it.deleted)
+            planned = select(Item.points).where(Item.sprint_id == sp.id, Item.deleted == False)  # noqa: E712
+            if stream:
+                planned = planned.where(Item.stream_id == stream_by_key(s, stream).id)
+            committed = sum(_pts(p) for p in s.exec(planned).all())
 
         # per item, per field: change times and the value from each change on
         timelines: dict[tuple[int, str], tuple[list[datetime], list, object]] = {}

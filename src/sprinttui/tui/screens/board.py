@@ -145,7 +145,7 @@ class BoardScreen(BaseScreen):
     def load_figures(self, gen: int, sprint: str, stream: str | None) -> None:
         try:
             report = reports_svc.sprint_report(self.ctx, sprint, stream=stream)
-            burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint) if p.remaining is not None]
+            burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint, stream=stream) if p.remaining is not None]
         except SprintTuiError as err:
             self.app.call_from_thread(self.sapp.report_error, err)
             return

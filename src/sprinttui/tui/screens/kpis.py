@@ -359,7 +359,7 @@ class KpiScreen(BaseScreen):
             sprint = sprints_svc.active_sprint(ctx)
             burndown = None
             if sprint is not None:
-                points = reports_svc.burndown(ctx, "current")
+                points = reports_svc.burndown(ctx, "current", stream=stream)
                 burndown = BurndownData(sprint.name, [p.day for p in points], [p.ideal for p in points],
                                         [p.remaining for p in points])
             self.app.call_from_thread(self._show_burndown, gen, stream, burndown)
@@ -374,8 +374,7 @@ class KpiScreen(BaseScreen):
     def _show_burndown(self, gen: int, stream: str | None, b: BurndownData | None) -> None:
         if gen != self._gen:
             return  # a newer load is on its way
-        # the burndown service counts the whole sprint; say so when a stream is picked
-        scope = "all streams (no per-stream burndown)" if stream else "all streams"
+        scope = f"stream {plain(stream, 10)}" if stream else "all streams"
         self.burndown_chart.set_title(
             f"Burndown · {plain(b.sprint, 40)} · {scope}" if b else "Burndown",
             "remaining points (orange) vs ideal (grey)" if b else "")
