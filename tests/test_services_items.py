@@ -370,6 +370,29 @@ def test_rerank_before_and_after_changes_list_order(proj):
     assert order() == ["B", "D", "A", "C"]
 
 
+def test_reranking_is_in_the_history_but_does_not_conflict_with_an_open_editor(proj, make_ctx):
+    c = proj
+    for t in "ABC":
+        create_item(c, t, stream="SAL")
+    opened = items.get_row(c, "SAL-3")  # someone opens SAL-3 in the editor
+    other = make_ctx("bob")
+    moved = items.rerank(other, "SAL-3", before="SAL-1")  # bob moves it to the top
+    assert moved.version == opened.version
+    assert [r.key for r in items.list_items(c, order="rank")] == ["SAL-3", "SAL-1", "SAL-2"]
+    (rank_event,) = [h for h in history(c, "SAL-3") if h.field == "rank"]
+    assert rank_event.actor == "bob"
+    detail = items.get_item(c, "SAL-3")
+    assert detail.updated_by == "bob"
+    # the editor's save goes through: the rank was nobody's edit of the item
+    saved = edit_item(c, "SAL-3", points=5, expected_version=opened.version)
+    assert saved.points == 5.0 and saved.version == opened.version + 1
+    assert [r.key for r in items.list_items(c, order="rank")] == ["SAL-3", "SAL-1", "SAL-2"]
+    # and a real edit by someone else still conflicts
+    edit_item(other, "SAL-3", title="C2", expected_version=saved.version)
+    with pytest.raises(ConflictError):
+        edit_item(c, "SAL-3", points=8, expected_version=saved.version)
+
+
 def test_rerank_keeps_order_when_ranks_run_out_of_room(proj):
     c = proj
     for t in "ABCDE":

@@ -372,13 +372,16 @@ async def test_conflict_back_keeps_the_edits(proj, make_ctx):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         await retype(app, pilot, editor, "title", "Mine")
-        items.rerank(make_ctx("bob"), "SAL-1", after="SAL-1")  # no-op rerank: version unchanged
+        bob = make_ctx("bob")
         items.create_item(proj, "Other", stream="SAL")
-        items.rerank(make_ctx("bob"), "SAL-1", after="SAL-2")  # only the rank changes
+        items.rerank(bob, "SAL-1", after="SAL-2")  # moving it in the backlog is no edit of it …
+        row = items.get_row(proj, "SAL-1")
+        items.edit_item(bob, "SAL-1", points=21, expected_version=row.version)  # … this is
         await press(app, pilot, "ctrl+s")
         dialog = app.screen
         assert isinstance(dialog, ConflictModal)
-        assert "Only its rank" in str(dialog.query_one("#conflict-list").content)
+        listed = str(dialog.query_one("#conflict-list").content)
+        assert "Points: 3 → 21" in listed and "rank" not in listed.lower()
         await press(app, pilot, "escape")
         assert app.screen is editor
         assert value_of(editor, "title") == "Mine"
@@ -387,6 +390,20 @@ async def test_conflict_back_keeps_the_edits(proj, make_ctx):
         assert isinstance(app.screen, ConflictModal)
         await press(app, pilot, "a")
         assert items.get_row(proj, "SAL-1").title == "Mine"
+
+
+async def test_a_rerank_meanwhile_does_not_stop_the_save(proj, make_ctx):
+    app = new_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        editor = await open_editor(app, pilot, "SAL-1")
+        await retype(app, pilot, editor, "title", "Mine")
+        items.create_item(proj, "Other", stream="SAL")
+        items.rerank(make_ctx("bob"), "SAL-1", after="SAL-2")
+        await press(app, pilot, "ctrl+s")
+        assert not isinstance(app.screen, ConflictModal)
+        row = items.get_row(proj, "SAL-1")
+        assert row.title == "Mine"
+        assert [r.key for r in items.list_items(proj, order="rank", include_done=False)].index("SAL-1") > 0
 
 
 # --------------------------------------------------------------------------- hostile text, small terminal

@@ -489,12 +489,24 @@ def rerank(ctx: Ctx, key: str, *, before: str | None = None, after: str | None =
             _renumber(s)
             s.refresh(anchor)
             return _rerank_after_renumber(s, ctx, item, anchor, bool(before))
-        old = item.rank
-        item.rank = (lo + hi) / 2
-        _event(s, ctx, item, "rank", old, item.rank, ctx.now())
-        _touch(ctx, item, ctx.now())
-        s.flush()
-        return _row_for(s, item.key)
+        return _set_rank(s, ctx, item, (lo + hi) / 2)
+
+
+def _set_rank(s: Session, ctx: Ctx, item: Item, rank: float) -> ItemRow:
+    """Move the item in backlog order without bumping its version: the order
+    is nobody's edit of the item, so someone with the item open in the editor
+    can still save their change without a conflict about the rank alone."""
+    from sqlalchemy import update
+
+    at = ctx.now()
+    _event(s, ctx, item, "rank", item.rank, rank, at)
+    s.execute(
+        update(Item).where(Item.id == item.id).values(rank=rank, updated_by=ctx.user, updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    s.flush()
+    s.expire(item)
+    return _row_for(s, item.key)
 
 
 def _renumber(s: Session) -> None:
@@ -508,12 +520,7 @@ def _renumber(s: Session) -> None:
 
 def _rerank_after_renumber(s: Session, ctx: Ctx, item: Item, anchor: Item, before: bool) -> ItemRow:
     s.refresh(item)
-    old = item.rank
-    item.rank = anchor.rank - 8 if before else anchor.rank + 8
-    _event(s, ctx, item, "rank", old, item.rank, ctx.now())
-    _touch(ctx, item, ctx.now())
-    s.flush()
-    return _row_for(s, item.key)
+    return _set_rank(s, ctx, item, anchor.rank - 8 if before else anchor.rank + 8)
 
 
 def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> ItemRow:
