@@ -37,9 +37,20 @@ class MissingPart(Exception):
 # --------------------------------------------------------------------------- helpers
 
 
+def _warn_permissions(args, db: Database) -> None:
+    """At start, one line on stderr if the database file is world-writable (once per command)."""
+    message = db.permission_warning()
+    if message and not getattr(args, "_permissions_warned", False):
+        args._permissions_warned = True
+        from sprinttui.cli import _say
+
+        _say("warning", message)
+
+
 @contextmanager
 def opened(args, *, migrate: bool = True) -> Iterator[Ctx]:
     ctx = open_ctx(args.db, args.user, migrate=migrate)
+    _warn_permissions(args, ctx.db)
     try:
         yield ctx
     finally:
@@ -50,6 +61,7 @@ def opened(args, *, migrate: bool = True) -> Iterator[Ctx]:
 def database(args, *, create: bool = False) -> Iterator[Database]:
     """The database without migrating it and without needing a user."""
     db = Database(resolve_url(args.db), migrate=False, create=create)
+    _warn_permissions(args, db)
     try:
         yield db
     finally:
@@ -759,4 +771,70 @@ def cmd_db_backup(args) -> int:
             except OSError:
                 pass
     print(f"backup written to {out.clean(dest)}")
+    return 0
+
+
+def cmd_db_restore(args) -> int:
+    """Check the backup, ask (unless --yes), save the current database, copy the backup in."""
+    from sprinttui.store.migrate import check_restorable, restore_sqlite
+
+    url = resolve_url(args.db)
+    dest = sqlite_path(url)
+    if dest is None:
+        raise CliError(f"db restore works on SQLite database files only, not {shown_url(url)}; "
+                       "use your database's own restore tool")
+    src = Path(args.file).expanduser()
+    if dest.exists() and src.exists() and os.path.samefile(src, dest):
+        raise CliError("the file to restore is the database itself")
+    revision = check_restorable(src)  # refused before anything is asked or copied
+    if not args.yes:
+        sys.stderr.write(f"Replace the contents of {out.clean(dest)} with {out.clean(src)} (schema "
+                         f"{out.clean(revision)})? Everyone else should close sprinttui first. [y/N] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline() if sys.stdin is not None else ""
+        if answer.strip().lower() not in ("y", "yes"):
+            sys.stderr.write("not restored; nothing changed\n")
+            return 1
+    safety = restore_sqlite(src, dest)
+    with database(args):  # the restored file opens (an older schema is upgraded on the next start)
+        pass
+    kept = f"; the previous database was saved as {out.clean(safety)}" if safety else ""
+    print(f"restored {out.clean(dest)} from {out.clean(src)} (schema {out.clean(revision)}){kept}")
+    return 0
+
+
+# --------------------------------------------------------------------------- project settings
+
+
+def _settings_dict(st: project_svc.Settings) -> dict:
+    return {"name": st.name, "sprint_length_days": st.sprint_length_days,
+            "working_days": st.working_days_text, "points_per_day": st.points_per_day,
+            "allow_user_override": st.allow_user_override, "version": st.version}
+
+
+def cmd_project_show(args) -> int:
+    with opened(args) as ctx:
+        st = project_svc.get_settings(ctx)
+    if args.json:
+        out.emit_json(_settings_dict(st))
+        return 0
+    out.fields([("name", st.name), ("sprint length", f"{st.sprint_length_days} days"),
+                ("working days", st.working_days_text), ("points per day", st.points_per_day),
+                ("--user allowed", "yes" if st.allow_user_override else "no (the login name is recorded)")])
+    return 0
+
+
+def cmd_project_set(args) -> int:
+    changes = _changes(args, ["name", "sprint_length_days", "working_days", "points_per_day",
+                              "allow_user_override"])
+    _require(changes, "--name, --sprint-length, --working-days, --points-per-day, --allow-user-override")
+    if "points_per_day" in changes:
+        try:
+            changes["points_per_day"] = float(changes["points_per_day"])
+        except ValueError:
+            raise ValidationError(f"points per day must be a number, not {out.clean(args.points_per_day)!r}",
+                                  "points_per_day") from None
+    with opened(args) as ctx:
+        project_svc.update_settings(ctx, **changes)
+    print("project settings updated")
     return 0

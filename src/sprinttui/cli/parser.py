@@ -44,6 +44,15 @@ def any_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def yes_no(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("yes", "y", "true", "on", "1"):
+        return True
+    if value in ("no", "n", "false", "off", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r}: say yes or no")
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=34)
@@ -287,11 +296,32 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag(p)
 
     # -- database -----------------------------------------------------------------
-    g = group("db", "the database file: schema revision, upgrade, backup")
+    g = group("db", "the database file: schema revision, upgrade, backup, restore")
     leaf(g, "upgrade", "db_upgrade", "bring the schema up to date (backs up an existing SQLite file first)")
     leaf(g, "current", "db_current", "print the database's schema revision and the program's")
     p = leaf(g, "backup", "db_backup", "copy a live SQLite database to FILE (online backup)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p = leaf(g, "restore", "db_restore",
+             "replace the database's contents with a backup FILE (asks first)",
+             description="Replace the database's contents with the backup FILE. The file must be a sprinttui\n"
+                         "database, not newer than this program. The current database is first copied next\n"
+                         "to itself (NAME.backup-before-restore-TIMESTAMP). Run it while nobody writes: ask\n"
+                         "the others to close sprinttui first. Without --yes it asks before replacing.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation (for scripts)")
+
+    # -- project settings -----------------------------------------------------------
+    g = group("project", "the project's settings")
+    p = leaf(g, "show", "project_show", "show the project's settings")
+    json_flag(p)
+    p = leaf(g, "set", "project_set", "change the project's settings")
+    p.add_argument("--name", metavar="NAME")
+    p.add_argument("--sprint-length", metavar="DAYS", dest="sprint_length_days", type=positive_int)
+    p.add_argument("--working-days", metavar="mon,tue,…", dest="working_days")
+    p.add_argument("--points-per-day", metavar="X", dest="points_per_day")
+    p.add_argument("--allow-user-override", metavar="yes|no", dest="allow_user_override", type=yes_no,
+                   help="no: every change is recorded under the login name; --user and "
+                        "$SPRINTTUI_USER are refused")
 
     return parser

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,10 +63,12 @@ def _install_sqlite_hooks(engine: Engine, *, foreign_keys: bool) -> None:
     def _on_connect(dbapi_conn, _record):  # pragma: no branch
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # PRAGMAs take no bound parameters: the timeout is an int constant
+        # (int() keeps it one), everything else is a literal
+        cur.execute("PRAGMA busy_timeout = %d" % int(BUSY_TIMEOUT_MS))
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cur.execute("PRAGMA foreign_keys = ON" if foreign_keys else "PRAGMA foreign_keys = OFF")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -113,6 +116,25 @@ def _prepare_sqlite_file(path: Path) -> None:
         pass
     except OSError as err:
         raise StorageError(f"cannot create database {one_line(str(path))}: {err.strerror}") from None
+
+
+def permission_warning(path: Path | None) -> str | None:
+    """One line if everyone on the machine may write the database file, else None.
+
+    Anyone who can write the file can change any row and claim any name in the
+    history, so a world-writable file on a shared box is worth a warning.
+    """
+    if path is None:
+        return None
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if not mode & stat.S_IWOTH:
+        return None
+    shown = one_line(str(path), 200)
+    return (f"the database {shown} is writable by every user of this machine "
+            f"(mode {stat.S_IMODE(mode):o}); fix it with: chmod o-rwx {shown}")
 
 
 def storage_error(err: Exception) -> StorageError:
@@ -184,6 +206,10 @@ class Database:
         from sprinttui.store.migrate import upgrade
 
         upgrade(self)
+
+    def permission_warning(self) -> str | None:
+        """A one-line warning when the SQLite file is world-writable (see permission_warning)."""
+        return permission_warning(self.path)
 
     # -- sessions -----------------------------------------------------------
     @contextmanager

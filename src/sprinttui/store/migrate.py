@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,6 +79,10 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
+            # The copy carries the live file's WAL flag; a backup is one
+            # self-contained file instead (opening it later, even read-only,
+            # leaves no -wal/-shm files beside it).
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
             source.close()
@@ -89,6 +95,104 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
         if tmp.exists():
             tmp.unlink()
     return dest
+
+
+@contextmanager
+def _read_only(path: Path, timeout: float = 15) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a backup file. A file in WAL mode (a copy of
+    a live database) gets -wal/-shm files beside it when opened; if it had
+    none before and nothing was written, they are removed again."""
+    sides = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    had_sides = any(side.exists() for side in sides)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+    try:
+        yield con
+    finally:
+        con.close()
+        if not had_sides and sides[0].exists() and sides[0].stat().st_size == 0:
+            for side in sides:
+                side.unlink(missing_ok=True)
+
+
+def check_restorable(path: Path) -> str:
+    """The schema revision of the sprinttui database at `path`.
+
+    Raises StorageError (one line) for a file that is missing, not SQLite,
+    damaged, another program's database, or made by a newer sprinttui.
+    """
+    path = Path(path)
+    shown = one_line(str(path), 200)
+    if not path.is_file():
+        raise StorageError(f"there is no file {shown}")
+    with open(path, "rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise StorageError(f"{shown} is not a sprinttui database (not an SQLite file)")
+    try:
+        with _read_only(path) as con:
+            if con.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise StorageError(f"{shown} is damaged (integrity check failed); choose another backup")
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"alembic_version", "project", "item", "item_event"} <= tables:
+                raise StorageError(f"{shown} is not a sprinttui database (its tables are another program's)")
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error as err:
+        raise StorageError(f"{shown} cannot be read as a sprinttui database: "
+                           f"{one_line(str(err), 100)}") from None
+    if row is None or not row[0]:
+        raise StorageError(f"{shown} is not a sprinttui database (it has no schema revision)")
+    revision = str(row[0])
+    if not _known(revision):
+        raise StorageError(f"{shown} has schema {one_line(revision, 40)!r}, newer than this sprinttui "
+                           "knows; upgrade sprinttui to restore it")
+    return revision
+
+
+def restore_sqlite(src: Path, db_path: Path) -> Path | None:
+    """Replace the contents of the database at `db_path` with the backup `src`.
+
+    The backup is checked first (check_restorable), then the current database
+    is copied next to itself as NAME.backup-before-restore-TIMESTAMP (returned;
+    None when there was no database yet), then the backup is copied INTO the
+    live file with the online backup API: one write transaction, so a program
+    that has the file open sees the restored data like any other change, and
+    a crash half-way leaves the old contents. Meant to run while nobody writes.
+    """
+    from sprinttui.store.engine import BUSY_TIMEOUT_MS, _prepare_sqlite_file
+
+    src, db_path = Path(src), Path(db_path)
+    if db_path.exists() and src.resolve() == db_path.resolve():
+        raise StorageError("the file to restore is the database itself")
+    check_restorable(src)
+    safety: Path | None = None
+    if db_path.is_file() and db_path.stat().st_size > 0:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        safety = db_path.with_name(f"{db_path.name}.backup-before-restore-{stamp}")
+        n = 1
+        while safety.exists():
+            n += 1
+            safety = db_path.with_name(f"{db_path.name}.backup-before-restore-{stamp}-{n}")
+        try:
+            backup_sqlite(db_path, safety)
+        except StorageError as err:  # not SQLite at all, or damaged past reading
+            raise StorageError(
+                f"the current database {one_line(str(db_path), 200)} cannot be copied ({err}); nothing was "
+                "changed. If it is damaged, move it and its -wal/-shm files aside, then restore again"
+            ) from None
+    else:
+        _prepare_sqlite_file(db_path)  # a new file, group-only like every database
+    try:
+        with _read_only(src, BUSY_TIMEOUT_MS / 1000) as source:
+            target = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                source.backup(target)
+                ok = target.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            finally:
+                target.close()
+    except sqlite3.Error as err:
+        raise storage_error(err) from None
+    if not ok:  # pragma: no cover - the backup API copies pages verbatim
+        raise StorageError(f"the restored database fails its integrity check; the previous one is {safety}")
+    return safety
 
 
 def upgrade(db: "Database", revision: str = "head") -> str | None:

@@ -102,6 +102,9 @@ class SprintTuiApp(App):
         self.refresh_header()
         if self._watch:
             self.set_interval(POLL_SECONDS, self.poll_changes)
+        warning = self.ctx.db.permission_warning()  # a world-writable file on a shared box
+        if warning:
+            self.notify(Content(plain(warning, 300)), severity="warning", timeout=15)
 
     def screen_shown(self) -> None:
         """After the first screen's data is on show, move everything allocated
