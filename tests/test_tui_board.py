@@ -233,6 +233,21 @@ async def test_undo_after_a_move_restores_the_old_status_and_says_what(proj):
         assert status(proj, "SAL-2") == "todo"
 
 
+async def test_undo_does_not_overwrite_a_change_someone_made_since(proj, make_ctx):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "j", ">")  # SAL-2 → doing
+        bob = make_ctx("bob")
+        items.move_item(bob, "SAL-2", "review")  # bob moves it on meanwhile
+        await press(app, pilot, "u")
+        assert status(proj, "SAL-2") == "review"  # bob's change stands
+        warning = [text for severity, text in app.note_log if severity == "warning"]
+        assert warning and warning[-1].startswith("Not undone (move of SAL-2 to doing)")
+        assert "changed by someone else" in warning[-1]
+        assert not error_notes(app)
+
+
 async def test_undo_with_nothing_to_undo_says_so(proj):
     app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

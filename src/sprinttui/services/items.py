@@ -327,8 +327,7 @@ def create_item(
         key = _do(session)
         return _row_for(session, key)
     with ctx.db.write() as s:
-        key = _do(s)
-    return get_row(ctx, key)
+        return _row_for(s, _do(s))
 
 
 EDITABLE = (
@@ -361,8 +360,8 @@ def edit_item(ctx: Ctx, key: str, *, expected_version: int | None = None, **chan
         item = item_by_key(s, key)
         check_version(item, expected_version, f"item {item.key}")
         _apply(s, ctx, item, changes)
-        k = item.key
-    return get_row(ctx, k)
+        # read back in the same transaction: the version returned is this write's
+        return _row_for(s, item.key)
 
 
 def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:

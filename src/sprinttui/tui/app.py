@@ -90,6 +90,7 @@ class SprintTuiApp(App):
         self.sprint: sprints_svc.SprintView | None = None
         self.data_screens: weakref.WeakSet = weakref.WeakSet()  # BaseScreens, they add themselves
         self._gc_frozen = False
+        self._own_versions: dict[str, int] = {}
         prefs = config.load(ctx.user)
         theme = prefs.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -273,6 +274,7 @@ class SprintTuiApp(App):
         if err is not None:
             self.report_error(err)
             return
+        self._remember_version(fut.result())
         if done is not None:
             done(fut.result())
         self.data_written()
@@ -289,6 +291,17 @@ class SprintTuiApp(App):
                 break
 
     # -- undo ---------------------------------------------------------------------
+    def own_version(self, key: str) -> int | None:
+        """The version of item `key` after this session's last write to it, so
+        that an undo can refuse to overwrite what someone else changed since
+        (None: this session has not written it; no check)."""
+        return self._own_versions.get(key)
+
+    def _remember_version(self, result: Any) -> None:
+        key, version = getattr(result, "key", None), getattr(result, "version", None)
+        if isinstance(key, str) and isinstance(version, int):
+            self._own_versions[key] = version
+
     def push_undo(self, description: str, revert: Callable[[], Any]) -> None:
         self.undo_stack.append(UndoEntry(description, revert))
         del self.undo_stack[:-100]
@@ -301,6 +314,10 @@ class SprintTuiApp(App):
         self.submit_write(
             entry.revert,
             done=lambda _r: self.notify(Content.from_markup("Undone: $what", what=entry.description), timeout=3),
+            # someone changed it since: undoing would overwrite their change
+            conflict=lambda err: self.notify(
+                Content.from_markup("Not undone ($what): $why", what=entry.description, why=plain(str(err), 200)),
+                severity="warning", timeout=6),
         )
 
     # -- items ----------------------------------------------------------------------

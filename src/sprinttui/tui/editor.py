@@ -676,7 +676,9 @@ class ItemEditor(ModalScreen[str | None]):
                 self._service_error(result)
                 return
             key = result.key
-            self.sapp.push_undo(f"creation of {key}", lambda: items_svc.delete_item(ctx, key))
+            own = self.sapp.own_version
+            self.sapp.push_undo(f"creation of {key}",
+                                lambda: items_svc.delete_item(ctx, key, expected_version=own(key)))
             self.sapp.notify(f"Created {key}", timeout=3)
             self._finish(key)
 
@@ -707,8 +709,9 @@ class ItemEditor(ModalScreen[str | None]):
             if isinstance(result, SprintTuiError):
                 self._service_error(result)
                 return
+            own = self.sapp.own_version
             self.sapp.push_undo(f"edit of {key} ({', '.join(changes)})",
-                                lambda: items_svc.edit_item(ctx, key, **revert))
+                                lambda: items_svc.edit_item(ctx, key, expected_version=own(key), **revert))
             self.sapp.notify(f"Saved {key}", timeout=3)
             self._finish(key)
 

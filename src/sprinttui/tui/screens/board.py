@@ -222,7 +222,8 @@ class BoardScreen(BaseScreen):
         self.write(
             lambda: items_svc.move_item(ctx, card.key, new, expected_version=card.version),
             done=lambda _r: self.sapp.push_undo(
-                f"move of {card.key} to {new}", lambda: items_svc.move_item(ctx, card.key, old)
+                f"move of {card.key} to {new}",
+                lambda: items_svc.move_item(ctx, card.key, old, expected_version=self.sapp.own_version(card.key)),
             ),
         )
 
@@ -245,7 +246,8 @@ class BoardScreen(BaseScreen):
                 lambda: items_svc.set_blocked(ctx, card.key, False, expected_version=card.version),
                 done=lambda _r: self.sapp.push_undo(
                     f"unblocking {card.key}",
-                    lambda: items_svc.set_blocked(ctx, card.key, True, card.blocked_reason)),
+                    lambda: items_svc.set_blocked(ctx, card.key, True, card.blocked_reason,
+                                                  expected_version=self.sapp.own_version(card.key))),
             )
             return
         reason = await self.app.push_screen_wait(PromptModal(f"Why is {card.key} blocked?"))
@@ -253,7 +255,9 @@ class BoardScreen(BaseScreen):
             self.write(
                 lambda: items_svc.set_blocked(ctx, card.key, True, reason, expected_version=card.version),
                 done=lambda _r: self.sapp.push_undo(
-                    f"blocking {card.key}", lambda: items_svc.set_blocked(ctx, card.key, False)),
+                    f"blocking {card.key}",
+                    lambda: items_svc.set_blocked(ctx, card.key, False,
+                                                  expected_version=self.sapp.own_version(card.key))),
             )
 
     @work(exclusive=True, group="dialog")
@@ -273,7 +277,9 @@ class BoardScreen(BaseScreen):
         self.write(
             lambda: items_svc.edit_item(ctx, card.key, assignee=choice, expected_version=card.version),
             done=lambda _r: self.sapp.push_undo(
-                f"assignment of {card.key}", lambda: items_svc.edit_item(ctx, card.key, assignee=old)),
+                f"assignment of {card.key}",
+                lambda: items_svc.edit_item(ctx, card.key, assignee=old,
+                                            expected_version=self.sapp.own_version(card.key))),
         )
 
     @work(exclusive=True, group="dialog")
