@@ -12,10 +12,10 @@ SCREEN_CLASSES = {
     "board": ("board", "BoardScreen"),
     "backlog": ("backlog", "BacklogScreen"),
     "planning": ("planning", "PlanningScreen"),
-    "standup": ("rituals", "StandupView"),
-    "evaluations": ("rituals", "EvaluationsView"),
-    "catchup": ("rituals", "CatchUpView"),
-    "kpis": ("rituals", "KpiView"),
+    "standup": ("standup", "StandupScreen"),
+    "evaluations": ("evaluations", "EvaluationsScreen"),
+    "catchup": ("catchup", "CatchUpScreen"),
+    "kpis": ("kpis", "KpiScreen"),
     "team": ("team", "TeamScreen"),
 }
 

@@ -1,0 +1,805 @@
+"""5 Evaluations: interim evaluations and retrospectives, their findings and
+the improvement work made from them.
+
+Top: the evaluation shown (kind, sprint, date, the sprint figures snapshotted
+when it was started, its summary) and the open actions agreed at the previous
+evaluation, each marked done or not — the loop that makes retros matter.
+Below: the findings by category (or by votes), each with the item it became
+and that item's status. `[` / `]` step through the evaluations; from WIDE
+columns on, a list of all evaluations sits on the left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+from textual.widgets.data_table import RowDoesNotExist
+
+from sprinttui.domain import FindingCategory, FindingStatus, SprintTuiError, ValidationError
+from sprinttui.services import evaluations as evaluations_svc
+from sprinttui.services import items as items_svc
+from sprinttui.services import members as members_svc
+from sprinttui.services import sprints as sprints_svc
+from sprinttui.services import streams as streams_svc
+from sprinttui.services.evaluations import EvaluationView, FindingView, is_done
+from sprinttui.services.text import clean_text, fmt_points
+from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
+from sprinttui.tui.safe import plain, text
+
+#: from this terminal width on, the list of evaluations is shown on the left
+WIDE = 120
+#: the width the list of evaluations takes there
+LIST_WIDTH = 42
+#: the longest finding text the services accept
+FINDING_LIMIT = 20_000
+CATEGORY_ORDER = {c.value: i for i, c in enumerate(FindingCategory)}
+CATEGORY_LABEL = {
+    "went_well": "went well",
+    "to_improve": "to improve",
+    "tool_optimisation": "tool optim.",
+    "process": "process",
+    "training": "training",
+}
+CATEGORY_HINT = {
+    "went_well": "went well: keep doing it",
+    "to_improve": "to improve",
+    "tool_optimisation": "tool optimisation: the CRM or the tools around it",
+    "process": "process: how we work together",
+    "training": "training: becomes a change item",
+}
+ITEM_STYLE = {"todo": "", "doing": "bold $accent", "review": "bold $warning", "done": "bold $success"}
+FINDING_STYLE = {"open": "dim", "accepted": "", "in_progress": "$accent", "resolved": "$success",
+                 "rejected": "dim strike"}
+
+
+def category_label(category: str) -> str:
+    return CATEGORY_LABEL.get(category, category.replace("_", " "))
+
+
+def status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def _ratio(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _signed(value) -> str:
+    if value is None:
+        return "-"
+    return ("+" if value > 0 else "") + fmt_points(value)
+
+
+def metrics_text(m: dict) -> str:
+    """The sprint figures an evaluation snapshotted, in one line."""
+    return (f"committed {fmt_points(m.get('committed_points'))} · completed {fmt_points(m.get('completed_points'))}"
+            f" · say/do {_ratio(m.get('say_do_ratio'))} · carried over {fmt_points(m.get('carried_over_points'))}"
+            f" · scope {_signed(m.get('scope_change_points'))}")
+
+
+def _check_finding_text(value: str) -> str:
+    body = clean_text(value, "text", limit=FINDING_LIMIT)
+    if not body:
+        raise ValidationError("a finding needs a text", "text")
+    return body
+
+
+@dataclass
+class EvalData:
+    evaluations: list[EvaluationView]
+    current: EvaluationView | None
+    findings: list[FindingView]
+    previous: EvaluationView | None  # whose open actions are listed
+    actions: list[FindingView]
+    stream: str | None
+
+
+class TextModal(ModalScreen[str | None]):
+    """Edit a text of several lines: ctrl+s saves, escape cancels. A check that
+    raises SprintTuiError keeps the dialog open with the text as typed."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="TextModal") + """
+    TextModal TextArea { height: 10; max-height: 60vh; }
+    TextModal Label.hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, *, value: str = "", check: Callable[[str], object] | None = None,
+                 allow_empty: bool = False) -> None:
+        super().__init__()
+        self.edit_title = title
+        self.value = value
+        self.check = check
+        self.allow_empty = allow_empty
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # only when someone edits
+
+        with Vertical():
+            yield Label(Content(plain(self.edit_title)), classes="title")
+            yield TextArea(self.value, soft_wrap=True, id="text-area")
+            yield Label("", classes="error", id="text-error")
+            yield Label("ctrl+s saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one("#text-area")
+        area.focus()
+        area.move_cursor(area.document.end)  # type: ignore[attr-defined]
+
+    @property
+    def current_text(self) -> str:
+        return self.query_one("#text-area").text  # type: ignore[attr-defined]
+
+    def action_save(self) -> None:
+        value = self.current_text.strip()
+        error = self.query_one("#text-error", Label)
+        if not value and not self.allow_empty:
+            error.update("Please type something, or press escape to cancel.")
+            return
+        if self.check is not None:
+            try:
+                self.check(value)
+            except SprintTuiError as err:
+                error.update(Text(plain(str(err), 200)))
+                return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EvaluationsScreen(BaseScreen):
+    SCREEN_TITLE = "Evaluations"
+    DEFAULT_CSS = """
+    EvaluationsScreen #ev-list {
+        width: 42; height: 1fr; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
+    }
+    EvaluationsScreen #ev-list.-hidden { display: none; }
+    EvaluationsScreen #ev-main { height: 1fr; }
+    EvaluationsScreen #ev-head { height: auto; padding: 0 1; }
+    EvaluationsScreen #ev-summary { height: auto; max-height: 1; padding: 0 1; color: $text-muted; }
+    EvaluationsScreen.-wide #ev-summary { max-height: 4; }
+    EvaluationsScreen #ev-actions-title { height: 1; padding: 0 1; }
+    EvaluationsScreen #ev-actions { height: auto; max-height: 4; scrollbar-size-vertical: 1; }
+    EvaluationsScreen.-wide #ev-actions { max-height: 8; }
+    EvaluationsScreen #ev-actions.-hidden { display: none; }
+    EvaluationsScreen #ev-findings {
+        height: 1fr; min-height: 4; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
+    }
+    EvaluationsScreen DataTable:focus { border: round $accent; }
+    EvaluationsScreen #ev-actions:focus { border: none; }
+    EvaluationsScreen #ev-actions > .datatable--cursor { background: transparent; text-style: none; }
+    EvaluationsScreen #ev-actions:focus > .datatable--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    EvaluationsScreen #ev-detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
+    EvaluationsScreen.-wide #ev-detail { max-height: 4; }
+    """
+    BINDINGS = [
+        Binding("n", "new_evaluation", "New"),
+        Binding("a", "add_finding", "Add"),
+        Binding("e", "edit_finding", "Edit"),
+        Binding("plus,equals_sign", "vote(1)", "Vote", key_display="+"),
+        Binding("minus", "vote(-1)", "Unvote", key_display="-", show=False),
+        Binding("c", "convert", "Item"),
+        Binding("v", "toggle_sort", "Sort"),
+        Binding("s", "edit_summary", "Summary"),
+        Binding("d", "delete_finding", "Delete", show=False),
+        Binding("left_square_bracket", "step(-1)", "Previous evaluation", key_display="[", show=False),
+        Binding("right_square_bracket", "step(1)", "Next evaluation", key_display="]", show=False),
+        Binding("i", "open_item", "Open the item", show=False),
+        Binding("tab", "switch_table", "Next table", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("j", "cursor(1)", "Down", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: EvalData | None = None
+        self.eval_id: int | None = None  # the evaluation to show; None: the latest
+        self.by_votes = False
+        self.rows: list[FindingView] = []
+        self.wide = False
+        self._width = 0
+        self._want_finding: int | None = None  # put the cursor here once loaded
+        self._list: DataTable | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="ev-body"):  # the list of evaluations joins on the left when wide
+            with Vertical(id="ev-main"):
+                yield Static(Content("Loading…"), id="ev-head")
+                yield Static("", id="ev-summary")
+                yield Static("", id="ev-actions-title")
+                yield DataTable(id="ev-actions", cursor_type="row", show_header=False)
+                yield DataTable(id="ev-findings", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="ev-detail")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.findings_table.border_title = Content("Findings")
+        self._layout(self.app.size.width)
+        self.findings_table.focus()
+        super().on_mount()
+
+    # -- widgets ------------------------------------------------------------------
+    @property
+    def list_table(self) -> DataTable | None:
+        """The list of evaluations; made the first time the terminal is wide."""
+        return self._list
+
+    @property
+    def actions_table(self) -> DataTable:
+        return self.query_one("#ev-actions", DataTable)
+
+    @property
+    def findings_table(self) -> DataTable:
+        return self.query_one("#ev-findings", DataTable)
+
+    @property
+    def evaluation(self) -> EvaluationView | None:
+        return self.data.current if self.data else None
+
+    @property
+    def finding(self) -> FindingView | None:
+        t = self.findings_table
+        i = t.cursor_row
+        if self.rows and t.row_count and 0 <= i < len(self.rows):
+            return self.rows[i]
+        return None
+
+    @property
+    def action_row(self) -> FindingView | None:
+        rows = self.data.actions if self.data else []
+        t = self.actions_table
+        i = t.cursor_row
+        return rows[i] if rows and t.row_count and 0 <= i < len(rows) else None
+
+    # -- layout -------------------------------------------------------------------
+    def on_resize(self, event) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        if width == self._width:
+            return
+        self._width = width
+        self.wide = wide = width >= WIDE
+        self.set_class(wide, "-wide")
+        if wide and self._list is None:
+            self._list = DataTable(id="ev-list", cursor_type="row", zebra_stripes=True)
+            self._list.border_title = Content("Evaluations")
+            self.query_one("#ev-body").mount(self._list, before="#ev-main")
+        if self._list is not None:
+            self._list.set_class(not wide, "-hidden")
+        if not wide and self._list is not None and self.focused is self._list:
+            self.findings_table.focus()
+        self._columns(width - (LIST_WIDTH if wide else 0))
+        if self.data is not None:
+            self.show(self.data)
+
+    def _columns(self, width: int) -> None:
+        """Fixed widths, the text column takes the rest: nothing scrolls sideways."""
+        def rest(fixed: list[int], chrome: int) -> int:
+            return max(12, width - chrome - sum(w + 2 for w in fixed) - 2)
+
+        ft = self.findings_table
+        ft.clear(columns=True)
+        fixed = [11, 5, 14] + ([10] if self.wide else [])
+        ft.add_column("Category", key="category", width=11)
+        ft.add_column(Text("Votes", justify="right"), key="votes", width=5)
+        ft.add_column("Finding", key="text", width=rest(fixed, 3))
+        if self.wide:
+            ft.add_column("Owner", key="owner", width=10)
+        ft.add_column("Item / status", key="state", width=14)
+        at = self.actions_table
+        at.clear(columns=True)
+        fixed = [6, 14] + ([10] if self.wide else [])
+        at.add_column("", key="done", width=6)
+        at.add_column("", key="item", width=14)
+        at.add_column("", key="text", width=rest(fixed, 1))
+        if self.wide:
+            at.add_column("", key="owner", width=10)
+        lt = self._list
+        if lt is None:
+            return
+        lt.clear(columns=True)
+        lt.add_column("Sprint", key="sprint", width=12)
+        lt.add_column("Date", key="date", width=10)
+        lt.add_column("Kind", key="kind", width=7)
+        lt.add_column(Text("#", justify="right"), key="n", width=2)
+
+    # -- loading ------------------------------------------------------------------
+    def load(self) -> EvalData:
+        stream = self.stream
+        page = evaluations_svc.evaluation_page(self.ctx, self.eval_id, stream=stream)
+        return EvalData(page.evaluations, page.current, page.findings, page.previous, page.actions, stream)
+
+    def show(self, data: EvalData) -> None:
+        same_eval = (self.data is not None and self.data.current is not None and data.current is not None
+                     and self.data.current.id == data.current.id)
+        keep = self._want_finding
+        if keep is None and same_eval and self.finding is not None:
+            keep = self.finding.id  # the cursor stays on its finding, wherever it moved
+        old_row = self.findings_table.cursor_row
+        self.data = data
+        self._want_finding = None
+        if data.current is not None:
+            self.eval_id = data.current.id
+        self._show_head()
+        self._show_actions()
+        self._fill_list()
+        self._fill_findings(keep, old_row if same_eval else 0)
+
+    def _show_head(self) -> None:
+        data = self.data
+        assert data is not None
+        head = self.query_one("#ev-head", Static)
+        summary = self.query_one("#ev-summary", Static)
+        ev = data.current
+        if ev is None:
+            head.update(Content.assemble(("No evaluation yet.", "bold"),
+                                         " n starts one for the current sprint and snapshots its figures."))
+            summary.update("")
+            return
+        pos = next(i for i, e in enumerate(data.evaluations) if e.id == ev.id) + 1
+        line1: list = [(f"{ev.kind.capitalize()} evaluation", "bold"), " of ", (plain(ev.sprint, 40), "bold"),
+                       f" · {ev.date.isoformat()}"]
+        if ev.facilitator:
+            line1.append(f" · by {plain(ev.facilitator, 20)}")
+        # `[` and `]` step through them: the brackets say so
+        line1.append((f" · [ {pos} of {len(data.evaluations)} ]", "dim"))
+        head.update(Content.assemble(*line1, "\n", metrics_text(ev.metrics)))
+        limit = 600 if self.wide else 200
+        if ev.summary:
+            summary.update(Content.assemble(("Summary: ", "bold"), plain(ev.summary, limit)))
+        else:
+            summary.update(Content("No summary yet: s writes one."))
+
+    def _show_actions(self) -> None:
+        data = self.data
+        assert data is not None
+        title = self.query_one("#ev-actions-title", Static)
+        t = self.actions_table
+        old = t.cursor_row
+        t.clear()
+        prev = data.previous
+        if data.current is None:
+            title.update("")
+        elif prev is None:
+            title.update(Content.styled("No earlier evaluation: the actions agreed here are checked at the next one.",
+                                        "dim"))
+        else:
+            done = sum(1 for f in data.actions if is_done(f))
+            filt = f" · stream {data.stream}" if data.stream else ""
+            parts: list = [("Open actions", "bold"), f" from {plain(prev.sprint, 30)} ({prev.date.isoformat()}): "]
+            if data.actions:
+                style = "bold $success" if done == len(data.actions) else "bold $warning"
+                parts.append((f"{done} of {len(data.actions)} done", style))
+            else:
+                parts.append(("none were agreed", "dim"))
+            title.update(Content.assemble(*parts, filt))
+        for f in data.actions:
+            finished = is_done(f)
+            mark = Text("✓ done", style="bold green") if finished else Text("✗ open", style="bold yellow")
+            if f.item_key:
+                item = text(f"{f.item_key} {f.item_status}", limit=14)
+            else:
+                item = text(status_label(f.status), style="dim", limit=14)
+            cells = [mark, item, text(f.text, limit=200)]
+            if self.wide:
+                cells.append(text(f.owner or "-", style="dim", limit=10))
+            t.add_row(*cells, key=f"a{f.id}")
+        t.set_class(not data.actions, "-hidden")
+        if data.actions:
+            t.move_cursor(row=max(0, min(old, len(data.actions) - 1)), animate=False)
+        elif self.focused is t:
+            self.findings_table.focus()
+
+    def _fill_list(self) -> None:
+        data = self.data
+        assert data is not None
+        t = self._list
+        if t is None:
+            return
+        t.clear()
+        for e in data.evaluations:
+            t.add_row(text(e.sprint, limit=12), text(e.date.isoformat()), text(e.kind),
+                      Text(str(e.findings), justify="right"), key=str(e.id))
+        t.border_title = Content(f"Evaluations · {len(data.evaluations)}")
+        if data.current is not None:
+            t.move_cursor(row=t.get_row_index(str(data.current.id)), animate=False)
+
+    def _sorted(self, findings: list[FindingView]) -> list[FindingView]:
+        if self.by_votes:
+            return sorted(findings, key=lambda f: (-f.votes, f.id))
+        return sorted(findings, key=lambda f: (CATEGORY_ORDER.get(f.category, 99), -f.votes, f.id))
+
+    def _fill_findings(self, keep: int | None, old_row: int) -> None:
+        data = self.data
+        t = self.findings_table
+        self.rows = self._sorted(data.findings) if data else []
+        t.clear()
+        for f in self.rows:
+            t.add_row(*self._cells(f), key=str(f.id))
+        order = "by votes" if self.by_votes else "by category"
+        if data is None or data.current is None:
+            t.border_title = Content("Findings")
+        else:
+            t.border_title = Content(f"Findings · {len(self.rows)} · {order}")
+        t.border_subtitle = Content("a adds one") if data and data.current and not self.rows else None
+        if self.rows:
+            index = -1
+            if keep is not None:
+                try:
+                    index = t.get_row_index(str(keep))
+                except RowDoesNotExist:
+                    index = -1
+            if index < 0:
+                index = max(0, min(old_row, len(self.rows) - 1))
+            t.move_cursor(row=index, animate=False)
+        self._show_detail()
+
+    def _cells(self, f: FindingView) -> list:
+        dim = "dim" if f.status == FindingStatus.REJECTED else ""
+        cells: list = [
+            text(category_label(f.category), style=dim or "bold", limit=11),
+            Text(str(f.votes), justify="right", style=dim or ("bold" if f.votes else "dim")),
+            text(f.text, style=dim, limit=200),
+        ]
+        if self.wide:
+            cells.append(text(f.owner or "-", style="dim", limit=10))
+        cells.append(self._state_cell(f))
+        return cells
+
+    @staticmethod
+    def _state_cell(f: FindingView) -> Content:
+        if f.item_key:
+            status = f.item_status or ""
+            return Content.assemble((plain(f.item_key, 10), "bold"), " ",
+                                    (status, ITEM_STYLE.get(status, "")))
+        return Content.styled(status_label(f.status), FINDING_STYLE.get(f.status, ""))
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#ev-detail", Static)
+        f = self.finding
+        if f is None:
+            detail.update("")
+            return
+        parts = [category_label(f.category), f"{f.votes} vote{'' if f.votes == 1 else 's'}",
+                 status_label(f.status)]
+        if f.owner:
+            parts.append(f"owner {plain(f.owner, 30)}")
+        if f.item_key:
+            parts.append(f"tracked as {f.item_key} ({f.item_status}, {f.item_stream or '-'}; i opens it)")
+        lines = [ln.strip() for ln in f.text.splitlines() if ln.strip()]
+        body = plain(" / ".join(lines), 1200 if self.wide else 300)
+        detail.update(Content.assemble((" · ".join(parts), "bold"), " — ", body))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self.findings_table:
+            self._show_detail()
+        elif (self._list is not None and event.data_table is self._list and self.focused is self._list
+              and event.cursor_row == self._list.cursor_row and self.data is not None):
+            # a refill posts highlights of rows the cursor has left since: only the last one counts
+            key = event.row_key.value if event.row_key else None
+            if key is not None and int(key) != self.eval_id:
+                self.eval_id = int(key)
+                self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table is self.findings_table:
+            self.action_edit_finding()
+        elif event.data_table is self.actions_table:
+            f = self.action_row
+            if f is not None and f.item_key:
+                self.sapp.open_item(f.item_key)
+            else:
+                self.action_edit_finding()
+        elif event.data_table is self._list:
+            self.findings_table.focus()
+
+    # -- moving around -------------------------------------------------------------
+    def action_step(self, delta: int) -> None:
+        data = self.data
+        if data is None or data.current is None:
+            return
+        ids = [e.id for e in data.evaluations]
+        i = ids.index(data.current.id) + delta
+        if not 0 <= i < len(ids):
+            self.notify("That is the " + ("first" if delta < 0 else "latest") + " evaluation", timeout=2)
+            return
+        self.eval_id = ids[i]
+        self.reload()
+
+    def action_switch_table(self) -> None:
+        tables = [self.findings_table]
+        if self.data is not None and self.data.actions:
+            tables.append(self.actions_table)
+        if self.wide and self._list is not None:
+            tables.append(self._list)
+        i = tables.index(self.focused) if self.focused in tables else -1
+        tables[(i + 1) % len(tables)].focus()
+
+    def action_cursor(self, delta: int) -> None:
+        t = self.focused if isinstance(self.focused, DataTable) else self.findings_table
+        if t.row_count:
+            t.move_cursor(row=max(0, min(t.cursor_row + delta, t.row_count - 1)))
+
+    def action_toggle_sort(self) -> None:
+        self.by_votes = not self.by_votes
+        f = self.finding
+        self._fill_findings(f.id if f else None, self.findings_table.cursor_row)
+        self.notify("Findings by votes" if self.by_votes else "Findings by category", timeout=2)
+
+    def action_open_item(self) -> None:
+        f = self.action_row if self.focused is self.actions_table else self.finding
+        if f is None:
+            return
+        if not f.item_key:
+            self.notify("Not tracked as an item yet: c turns the finding into one", timeout=3)
+            return
+        self.sapp.open_item(f.item_key)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _need_evaluation(self) -> EvaluationView | None:
+        ev = self.evaluation
+        if ev is None:
+            self.notify("No evaluation yet: n starts one for the current sprint", severity="warning", timeout=3)
+        return ev
+
+    def _need_finding(self) -> FindingView | None:
+        """The finding the keys act on: the open action at the cursor when that list
+        has the focus (an accepted action can still become an item), else the
+        finding at the cursor."""
+        if self._need_evaluation() is None:
+            return None
+        if self.focused is self.actions_table and self.action_row is not None:
+            return self.action_row
+        f = self.finding
+        if f is None:
+            self.notify("No finding here yet: a adds one", severity="warning", timeout=3)
+        return f
+
+    async def _in_thread(self, fn, *args, **kw):
+        """A read off the UI thread; errors are reported and give None."""
+        try:
+            return await asyncio.to_thread(fn, *args, **kw)
+        except SprintTuiError as err:
+            self.sapp.report_error(err)
+            return None
+
+    @staticmethod
+    def _short(value: str, limit: int = 50) -> str:
+        lines = [ln for ln in str(value).splitlines() if ln.strip()]
+        return plain(lines[0] if lines else "", limit)
+
+    # -- evaluations -------------------------------------------------------------------
+    @work(exclusive=True, group="dialog")
+    async def action_new_evaluation(self) -> None:
+        ctx = self.ctx
+        sprint = await self._in_thread(sprints_svc.active_sprint, ctx)
+        if sprint is None:
+            closed = await self._in_thread(sprints_svc.list_sprints, ctx, state="closed")
+            if not closed:
+                self.notify("No sprint is active or closed: start one on the Planning screen (3)",
+                            severity="warning", timeout=4)
+                return
+            sprint = closed[-1]
+        kind = await self.app.push_screen_wait(ChooseModal(
+            f"Start which evaluation of {plain(sprint.name, 40)}? Its figures are snapshotted now.", [
+                ("interim evaluation", "interim"), ("retrospective", "retro"), ("sprint review", "review")]))
+        if kind is None:
+            return
+        handles = {m.handle for m in (await self._in_thread(members_svc.list_members, ctx) or [])}
+        facilitator = ctx.user if ctx.user in handles else None
+        name = sprint.name
+
+        def done(ev: EvaluationView) -> None:
+            self.eval_id = ev.id
+            self.sapp.push_undo(f"the {ev.kind} evaluation of {plain(name, 40)}",
+                                lambda: evaluations_svc.delete_evaluation(ctx, ev.id))
+            self.notify(Content(f"Started the {ev.kind} evaluation of {plain(name, 40)}; "
+                                "its sprint figures are kept as they are now"), timeout=3)
+
+        self.write(lambda: evaluations_svc.create_evaluation(ctx, name, kind=str(kind), facilitator=facilitator),
+                   done=done)
+
+    @work(exclusive=True, group="dialog")
+    async def action_edit_summary(self) -> None:
+        ev = self._need_evaluation()
+        if ev is None:
+            return
+        new = await self.app.push_screen_wait(TextModal(
+            f"Summary of the {ev.kind} evaluation of {plain(ev.sprint, 40)}", value=ev.summary,
+            check=lambda v: clean_text(v, "summary"), allow_empty=True))
+        if new is None or new == ev.summary:
+            return
+        ctx, old, eid = self.ctx, ev.summary, ev.id
+        self.write(
+            lambda: evaluations_svc.edit_evaluation(ctx, eid, summary=new, expected_version=ev.version),
+            done=lambda _r: (
+                self.sapp.push_undo(f"the summary of the evaluation of {plain(ev.sprint, 40)}",
+                                    lambda: evaluations_svc.edit_evaluation(ctx, eid, summary=old)),
+                self.notify("Summary saved", timeout=2)),
+        )
+
+    # -- findings ------------------------------------------------------------------------
+    @work(exclusive=True, group="dialog")
+    async def action_add_finding(self) -> None:
+        ev = self._need_evaluation()
+        if ev is None:
+            return
+        options: list[tuple[str, object]] = [(CATEGORY_HINT[c.value], c.value) for c in FindingCategory]
+        category = await self.app.push_screen_wait(ChooseModal("Category of the new finding", options))
+        if category is None:
+            return
+        body = await self.app.push_screen_wait(PromptModal(
+            f"New finding ({category_label(str(category))})", placeholder="what the team noticed",
+            check=_check_finding_text))
+        if not body:
+            return
+        ctx, eid = self.ctx, ev.id
+
+        def done(f: FindingView) -> None:
+            self._want_finding = f.id
+            self.sapp.push_undo(f"the finding “{self._short(f.text)}”",
+                                lambda: evaluations_svc.delete_finding(ctx, f.id))
+            self.notify(Content(f"Finding added to {category_label(f.category)}"), timeout=2)
+
+        self.write(lambda: evaluations_svc.add_finding(ctx, eid, str(category), body), done=done)
+
+    def action_edit_finding(self) -> None:
+        f = self._need_finding()
+        if f is not None:
+            self.edit_finding(f)
+
+    @work(exclusive=True, group="dialog")
+    async def edit_finding(self, f: FindingView) -> None:
+        options: list[tuple[str, object]] = [
+            (f"Text ({self._short(f.text, 40)})", "text"),
+            (f"Category ({category_label(f.category)})", "category"),
+            (f"Owner ({plain(f.owner or '-', 30)})", "owner"),
+        ]
+        if f.item_key:
+            options.append((f"Status follows {f.item_key} ({f.item_status}): i opens it", "item"))
+        else:
+            options.append((f"Status ({status_label(f.status)})", "status"))
+        what = await self.app.push_screen_wait(ChooseModal(f"Change what of “{self._short(f.text, 36)}”?", options))
+        if what is None:
+            return
+        new: object
+        if what == "item":
+            self.sapp.open_item(f.item_key)
+            return
+        if what == "text":
+            new = await self.app.push_screen_wait(TextModal("Text of the finding", value=f.text,
+                                                            check=_check_finding_text))
+            old: object = f.text
+        elif what == "category":
+            cats = [(CATEGORY_HINT[c.value], c.value) for c in FindingCategory]
+            cats.sort(key=lambda o: o[1] == f.category)  # the others first
+            new = await self.app.push_screen_wait(ChooseModal("Category of the finding", cats))
+            old = f.category
+        elif what == "status":
+            sts = [(status_label(s.value), s.value) for s in FindingStatus if s.value != f.status]
+            new = await self.app.push_screen_wait(ChooseModal("Status of the finding", sts))
+            old = f.status
+        else:
+            members = await self._in_thread(members_svc.list_members, self.ctx)
+            if members is None:
+                return
+            opts: list[tuple[str, object]] = [(f"{m.handle}  {plain(m.name, 40)}", m.handle) for m in members]
+            opts.append(("Nobody", ""))
+            new = await self.app.push_screen_wait(ChooseModal("Owner of the finding", opts))
+            old = f.owner or ""
+        if new is None or new == old:
+            return
+        ctx, fid, field = self.ctx, f.id, str(what)
+        self._want_finding = fid
+        self.write(
+            lambda: evaluations_svc.edit_finding(ctx, fid, expected_version=f.version, **{field: new}),
+            done=lambda _r: self.sapp.push_undo(
+                f"the change of the {field} of a finding",
+                lambda: evaluations_svc.edit_finding(ctx, fid, **{field: old})),
+        )
+
+    def action_vote(self, delta: int) -> None:
+        f = self._need_finding()
+        if f is None:
+            return
+        if delta < 0 and f.votes == 0:
+            self.notify("No votes to take back", timeout=2)
+            return
+        ctx, fid, before = self.ctx, f.id, f.votes
+        self._want_finding = fid
+
+        def done(after: FindingView) -> None:
+            if after.votes != before:
+                self.sapp.push_undo(f"a vote on “{self._short(after.text)}”",
+                                    lambda: evaluations_svc.vote(ctx, fid, -delta))
+
+        self.write(lambda: evaluations_svc.vote(ctx, fid, delta), done=done)
+
+    @work(exclusive=True, group="dialog")
+    async def action_convert(self) -> None:
+        f = self._need_finding()
+        if f is None:
+            return
+        if f.item_key:
+            self.notify(Content(f"Already tracked as {f.item_key} ({f.item_status}): i opens it"),
+                        severity="warning", timeout=3)
+            return
+        if f.status == FindingStatus.REJECTED:
+            self.notify("This finding was rejected: e changes its status before it becomes work",
+                        severity="warning", timeout=3)
+            return
+        streams = await self._in_thread(streams_svc.list_streams, self.ctx)
+        if streams is None:
+            return
+        if not streams:
+            self.notify("No stream yet: add one on the Team screen (8)", severity="warning", timeout=3)
+            return
+        options: list[tuple[str, object]] = [(f"{s.key}  {plain(s.name, 40)}", s.key) for s in streams]
+        options.sort(key=lambda o: o[1] != self.stream)  # the stream filter first: enter takes it
+        kind = "change" if f.category == FindingCategory.TRAINING else "improvement"
+        stream = await self.app.push_screen_wait(ChooseModal(
+            f"Stream of the {kind} item for “{self._short(f.text, 24)}”", options))
+        if stream is None:
+            return
+        ctx, fid = self.ctx, f.id
+        self._want_finding = fid
+
+        def done(row: items_svc.ItemRow) -> None:
+            self.sapp.push_undo(f"{row.key} made from a finding", lambda: items_svc.delete_item(ctx, row.key))
+            self.notify(Content(f"Tracked as {row.key} ({row.kind}, backlog of {row.stream})"), timeout=3)
+
+        self.write(lambda: evaluations_svc.convert_finding(ctx, fid, stream=str(stream)), done=done)
+
+    @work(exclusive=True, group="dialog")
+    async def action_delete_finding(self) -> None:
+        f = self._need_finding()
+        if f is None:
+            return
+        question = f"Delete the finding “{self._short(f.text, 60)}” ({f.votes} votes)?"
+        if f.item_key:
+            question += f" {f.item_key} stays in the backlog, no longer linked."
+        if not await self.app.push_screen_wait(ConfirmModal(question)):
+            return
+        ctx, fid = self.ctx, f.id
+
+        def done(gone: evaluations_svc.DeletedFinding) -> None:
+            self.sapp.push_undo(f"the deletion of “{self._short(gone.text)}”",
+                                lambda: evaluations_svc.restore_finding(ctx, gone))
+            self.notify("Finding deleted (u brings it back)", timeout=3)
+
+        self.write(lambda: evaluations_svc.delete_finding(ctx, fid, expected_version=f.version), done=done)
+
+    # -- palette ---------------------------------------------------------------------
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Evaluation: start one", "For the current sprint, figures snapshotted (n)",
+                            self.action_new_evaluation)
+        yield SystemCommand("Evaluation: add a finding", "Went well, to improve, tool, process, training (a)",
+                            self.action_add_finding)
+        yield SystemCommand("Evaluation: edit the finding", "Text, category, owner or status (e)",
+                            self.action_edit_finding)
+        yield SystemCommand("Evaluation: vote for the finding", "One vote more (+), one less (-)",
+                            lambda: self.action_vote(1))
+        yield SystemCommand("Evaluation: turn the finding into an item", "Improvement or change, linked (c)",
+                            self.action_convert)
+        yield SystemCommand("Evaluation: delete the finding", "After a confirmation (d)", self.action_delete_finding)
+        yield SystemCommand("Evaluation: edit the summary", "The evaluation's summary (s)", self.action_edit_summary)
+        yield SystemCommand("Evaluation: sort findings", "By category or by votes (v)", self.action_toggle_sort)
+        yield SystemCommand("Evaluation: previous", "The evaluation before this one ([)", lambda: self.action_step(-1))
+        yield SystemCommand("Evaluation: next", "The evaluation after this one (])", lambda: self.action_step(1))
