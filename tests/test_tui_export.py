@@ -83,3 +83,26 @@ async def test_an_unknown_extension_is_refused_in_the_dialog_and_nothing_is_writ
         assert "does not exist" in err and "\n" not in err
         await press(app, pilot, "x", "escape")  # escape: nothing happens
     assert list(out.iterdir()) == []
+
+
+async def test_x_on_the_evaluations_screen_exports_the_evaluated_sprint(running, tmp_path):
+    from datetime import timedelta
+
+    from sprinttui.services import evaluations
+    from sprinttui.tui.screens.evaluations import EvaluationsScreen
+
+    evaluations.create_evaluation(running, "S1")
+    today = running.today()
+    sprints.close_sprint(running, "S1", carry_to="backlog")
+    sprints.new_sprint(running, "S2", start=today, end=today + timedelta(days=9))
+    sprints.start_sprint(running, "S2")  # the active sprint is another one now
+    target = tmp_path / "eval.json"
+    app = make_app(running)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "5")
+        assert isinstance(app.screen, EvaluationsScreen)
+        await export_to(app, pilot, str(target))
+        assert not error_notes(app)
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["sprint"]["name"] == "S1" and doc["sprint"]["state"] == "closed"

@@ -196,6 +196,7 @@ class EvaluationsScreen(BaseScreen):
         Binding("v", "toggle_sort", "Sort"),
         Binding("s", "edit_summary", "Summary"),
         Binding("d", "delete_finding", "Delete", show=False),
+        Binding("x", "export", "Export", show=False),
         Binding("left_square_bracket", "step(-1)", "Previous evaluation", key_display="[", show=False),
         Binding("right_square_bracket", "step(1)", "Next evaluation", key_display="]", show=False),
         Binding("i", "open_item", "Open the item", show=False),
@@ -250,6 +251,13 @@ class EvaluationsScreen(BaseScreen):
     @property
     def evaluation(self) -> EvaluationView | None:
         return self.data.current if self.data else None
+
+    def action_export(self) -> None:
+        """The summary of the shown evaluation's sprint (else the active / last one)."""
+        from sprinttui.tui.exporting import ask_and_export
+
+        ev = self.evaluation
+        ask_and_export(self, ev.sprint if ev is not None else None, stream=self.stream)
 
     @property
     def finding(self) -> FindingView | None:
