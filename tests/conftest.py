@@ -9,6 +9,9 @@
   then every service call made through ``tctx`` happens at that moment.
 * ``make_ctx`` – factory for more contexts on the same database file (another
   user, another Database object as a second process would have).
+* ``demo_ctx`` – a copy of the demo project, built once per run for the fixed
+  day DEMO_DAY and opened as its project lead with a clock standing at
+  DEMO_NOW, so that pictures of it (snapshot tests) never change.
 """
 
 from __future__ import annotations
@@ -140,6 +143,35 @@ def clock() -> Clock:
 @pytest.fixture
 def tctx(ctx: Ctx, clock: Clock) -> Ctx:
     return replace(ctx, clock=clock)
+
+
+DEMO_DAY = date(2026, 3, 18)
+DEMO_NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    from sprinttui.demo import create_demo
+    from sprinttui.services import open_ctx
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    c = replace(open_ctx(str(path), "maria"), clock=lambda: DEMO_NOW)
+    create_demo(c, today=DEMO_DAY)
+    c.db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_ctx(demo_template, tmp_path) -> Ctx:
+    import shutil
+
+    from sprinttui.services import open_ctx
+
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    c = replace(open_ctx(str(path), "maria"), clock=lambda: DEMO_NOW)
+    yield c
+    c.db.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -7,18 +7,10 @@ change from one day to the next. Update after a deliberate change with
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
-from datetime import date, datetime, timezone
-
 import pytest
 
-from sprinttui.demo import create_demo
-from sprinttui.services import open_ctx
 from sprinttui.tui.app import SprintTuiApp
 
-DEMO_DAY = date(2026, 3, 18)
-NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
 SIZES = [(80, 24), (160, 48)]
 SCREENS = [
     ("1", "board"),
@@ -32,23 +24,9 @@ SCREENS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    ctx = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    create_demo(ctx, today=DEMO_DAY)
-    ctx.db.dispose()
-    return path
-
-
 @pytest.fixture
-def demo_app(demo_template, tmp_path):
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_template, path)
-    ctx = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    app = SprintTuiApp(ctx, watch=False)
-    yield app
-    ctx.db.dispose()
+def demo_app(demo_ctx):
+    return SprintTuiApp(demo_ctx, watch=False)
 
 
 async def _settle(pilot) -> None:

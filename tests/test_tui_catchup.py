@@ -14,16 +14,13 @@ not fit).
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
-from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import text as sql
 from textual.widgets import DataTable, Sparkline, Static
 
-from sprinttui.demo import create_demo
-from sprinttui.services import items, members, open_ctx, sprints, streams
+from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.screens.catchup import CatchUpScreen
@@ -445,28 +442,13 @@ async def test_a_hostile_blocked_reason_shows_literally_in_the_detail_line(proj)
 
 # --------------------------------------------------------------------------- snapshots
 
-DEMO_DAY = date(2026, 3, 18)
-NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("catchup-demo") / "demo.db"
-    c = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    create_demo(c, today=DEMO_DAY)
-    c.db.dispose()
-    return path
-
 
 @pytest.fixture
-def demo_app(demo_file, tmp_path):
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    c = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
+def demo_app(demo_ctx):
     # a slipped item back in the backlog, so the demo's plan has a suggestion
-    items.create_item(c, "Catch up: duplicate check for new leads", stream="SAL", points=2, due="2026-03-13")
-    yield SprintTuiApp(c, watch=False)
-    c.db.dispose()
+    items.create_item(demo_ctx, "Catch up: duplicate check for new leads", stream="SAL", points=2,
+                      due="2026-03-13")
+    return SprintTuiApp(demo_ctx, watch=False)
 
 
 async def _snap_settle(pilot) -> None:

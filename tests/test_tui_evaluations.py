@@ -5,15 +5,12 @@ database through the services and on screen. Snapshots of the demo at the end.""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
-from sprinttui.demo import create_demo
-from sprinttui.services import evaluations, items, members, open_ctx, sprints, streams
+from sprinttui.services import evaluations, items, members, sprints, streams
 from sprinttui.services.items import create_item, move_item
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.editor import ItemEditor
@@ -23,6 +20,7 @@ from tui_dialogs import press, settle, type_text
 from tui_support import error_notes, make_app, notes
 
 SMALL, BIG = (80, 24), (160, 48)
+
 HOSTILE = ["[bold]x[/]", "[@click=app.quit]x[/]", "a [/] b", "evil \x1b[2J here", "日本語 שלום 🎉 ok",
            "x" * 10_000]
 
@@ -597,26 +595,10 @@ async def test_hostile_text_is_shown_literally(proj, size):
 
 # --------------------------------------------------------------------------- snapshots of the demo
 
-DEMO_DAY = date(2026, 3, 18)
-NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("evaldemo") / "demo.db"
-    c = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    create_demo(c, today=DEMO_DAY)
-    c.db.dispose()
-    return path
-
 
 @pytest.fixture
-def demo_app(demo_file, tmp_path):
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    c = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    yield SprintTuiApp(c, watch=False)
-    c.db.dispose()
+def demo_app(demo_ctx):
+    return SprintTuiApp(demo_ctx, watch=False)
 
 
 async def _settle(pilot) -> None:

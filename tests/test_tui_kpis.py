@@ -4,15 +4,12 @@ through the services and on screen. Snapshots of the demo at the end."""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from textual.widgets import DataTable, Input, Label, Static
 
-from sprinttui.demo import create_demo
-from sprinttui.services import items, kpis, open_ctx, sprints, streams
+from sprinttui.services import items, kpis, sprints, streams
 from sprinttui.services.items import create_item
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, PromptModal
@@ -31,6 +28,7 @@ from tui_dialogs import press, settle, type_text
 from tui_support import error_notes, make_app, notes
 
 SMALL, BIG = (80, 24), (160, 48)
+
 HOSTILE = ["[bold]x[/]", "[@click=app.quit]x[/]", "a [/] b", "evil \x1b[2J here", "日本語 שלום 🎉 ok", "x" * 10_000]
 
 
@@ -563,26 +561,9 @@ async def test_cursor_stays_on_its_kpi_when_others_write(proj, make_ctx):
 
 # --------------------------------------------------------------------------- snapshots of the demo
 
-DEMO_DAY = date(2026, 3, 18)
-NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("kpidemo") / "demo.db"
-    c = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    create_demo(c, today=DEMO_DAY)
-    c.db.dispose()
-    return path
-
-
 @pytest.fixture
-def demo_app(demo_file, tmp_path, request):
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    c = replace(open_ctx(str(path), "maria"), clock=lambda: NOW)
-    yield SprintTuiApp(c, watch=False, stream=getattr(request, "param", None))
-    c.db.dispose()
+def demo_app(demo_ctx, request):
+    return SprintTuiApp(demo_ctx, watch=False, stream=getattr(request, "param", None))
 
 
 async def _settle(pilot) -> None:
