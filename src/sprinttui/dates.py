@@ -53,7 +53,11 @@ def parse_date(text: str | date | None, *, base: date | None = None) -> date:
     if m:
         sign = 1 if m.group(1) == "+" else -1
         n = int(m.group(2)) * sign
-        return base + relativedelta(**{_UNITS[m.group(3)]: n})
+        try:
+            return base + relativedelta(**{_UNITS[m.group(3)]: n})
+        except (ValueError, OverflowError):  # "+9999y": past the year 9999
+            raise ValidationError(f"{one_line(raw, 40)!r} is too far away; dates run from 0001-01-01 to 9999-12-31",
+                                  "date") from None
     words = s.split()
     if len(words) == 2 and words[0] in ("next", "last", "this") and words[1] in _WEEKDAYS:
         wd = _WEEKDAYS[words[1]]
@@ -70,10 +74,14 @@ def parse_date(text: str | date | None, *, base: date | None = None) -> date:
     try:
         if re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", s):
             return date.fromisoformat("-".join(p.zfill(2) for p in s.split("-")))
-        from dateutil import parser as du_parser  # 15 ms to import; most runs never need it
+        if s.isprintable():  # a NUL or an escape in a date is garbage, not noise to skip
+            from dateutil import parser as du_parser  # 15 ms to import; most runs never need it
 
-        dt = du_parser.parse(raw, default=datetime(base.year, base.month, base.day), dayfirst=True)
-        return dt.date()
+            # 05/01/2026 is the 5th of January; 2026/01/05 and 2026-01-05T10:00 too (year first: Y-M-D)
+            year_first = re.match(r"^(\d{4}\D|\d{8}\b)", s) is not None
+            dt = du_parser.parse(raw, default=datetime(base.year, base.month, base.day),
+                                 dayfirst=not year_first, yearfirst=year_first)
+            return dt.date()
     except (ValueError, OverflowError, TypeError):
         pass
     raise ValidationError(

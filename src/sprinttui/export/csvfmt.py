@@ -30,7 +30,7 @@ def _cell(field: str, value) -> str:
         return "true" if value else "false"
     if field == "points":
         return points_text(value)
-    text = str(value)
+    text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c for c in str(value))
     return guard(text) if field in USER_TEXT else text
 
 

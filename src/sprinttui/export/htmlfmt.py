@@ -70,6 +70,7 @@ def esc(value: Any) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c for c in text)
     return _html.escape(text, quote=True).replace("\n", "<br>")
 
 

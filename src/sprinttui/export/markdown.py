@@ -45,6 +45,8 @@ def md(value: Any) -> str:
             out.append(_ENTITIES[ch])
         elif ch == "\n":
             out.append("<br>")
+        elif ch < " " or "\x7f" <= ch <= "\x9f":  # ESC, BEL, NUL … never reach a terminal that shows the file
+            out.append("\ufffd")
         else:
             out.append(ch)
     # nothing we write puts user text first on a line, so a leading '+', '-' or '='

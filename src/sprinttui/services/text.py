@@ -53,7 +53,7 @@ def clean_points(value: object, field: str = "points") -> float | None:
         raise ValidationError(f"{field} must be 0 or more", field)
     if pts > 1000:
         raise ValidationError(f"{field} must be at most 1000", field)
-    return pts
+    return pts + 0.0  # "-0" is stored (and exported) as 0, not -0.0
 
 
 def clean_list(value: object) -> str:

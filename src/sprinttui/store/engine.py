@@ -58,6 +58,15 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def _ours_or_empty(cur) -> bool:
+    """True for a new (empty) SQLite file or one with our schema table."""
+    try:
+        names = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    except sqlite3.DatabaseError:
+        return False  # not a database at all: the open fails with a clear message later
+    return not names or "alembic_version" in names
+
+
 def _install_sqlite_hooks(engine: Engine, *, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no branch
@@ -66,7 +75,10 @@ def _install_sqlite_hooks(engine: Engine, *, foreign_keys: bool) -> None:
         # PRAGMAs take no bound parameters: the timeout is an int constant
         # (int() keeps it one), everything else is a literal
         cur.execute("PRAGMA busy_timeout = %d" % int(BUSY_TIMEOUT_MS))
-        cur.execute("PRAGMA journal_mode = WAL")
+        if _ours_or_empty(cur):
+            # WAL sticks to the file: never switch another program's database
+            # (the schema check refuses it right after and leaves it as it was)
+            cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON" if foreign_keys else "PRAGMA foreign_keys = OFF")
         cur.close()

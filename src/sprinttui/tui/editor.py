@@ -34,7 +34,7 @@ from sprinttui.services import streams as streams_svc
 from sprinttui.services.items import HistoryEntry, ItemDetail, Slip
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
 from sprinttui.tui.modals import ConfirmModal
-from sprinttui.tui.safe import plain
+from sprinttui.tui.safe import BIDI_CONTROLS, plain
 
 BACKLOG = "backlog"
 
@@ -77,7 +77,7 @@ def _multiline(value: object) -> str:
             out.append(ch)
         elif ch == "\r":
             continue
-        elif unicodedata.category(ch) == "Cc":
+        elif ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
             out.append("�")
         else:
             out.append(ch)

@@ -1,8 +1,9 @@
 """Showing user text safely.
 
 Titles and names are never markup: widgets get rich Text / Textual Content
-built from the plain string. ``plain`` also removes control characters so
-that no terminal escape sequence from user data reaches the terminal.
+built from the plain string. ``plain`` also replaces control characters and
+bidi overrides so that no terminal escape sequence from user data reaches the
+terminal and nothing reorders what is drawn.
 """
 
 from __future__ import annotations
@@ -11,20 +12,25 @@ import unicodedata
 
 from rich.text import Text
 
+# bidi embeddings, overrides and isolates: they would reorder what the terminal draws
+# (a title that shows "exe.pdf" for "fdp.exe", columns that swap places)
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 
 def plain(value: object, limit: int | None = None) -> str:
+    raw = str(value if value is not None else "")
+    cut = limit is not None and len(raw) > limit
+    if cut:  # one character out for each one in: cut first, a 100 kB title costs nothing
+        raw = raw[: max(limit - 1, 0)]
     out = []
-    for ch in str(value if value is not None else ""):
+    for ch in raw:
         if ch in "\n\t\r":
             out.append(" ")
-        elif unicodedata.category(ch) == "Cc":
+        elif ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
             out.append("�")
         else:
             out.append(ch)
-    s = "".join(out)
-    if limit is not None and len(s) > limit:
-        s = s[: max(limit - 1, 0)] + "…"
-    return s
+    return "".join(out) + ("…" if cut else "")
 
 
 def text(value: object, style: str = "", limit: int | None = None) -> Text:
