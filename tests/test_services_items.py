@@ -511,3 +511,16 @@ def test_windows_and_old_mac_line_ends_in_a_description_become_plain_newlines(ct
     streams.add_stream(ctx, "SAL", "Sales")
     row = items.create_item(ctx, "Line ends", stream="SAL", description="one\r\ntwo\rthree\nfour\x1b[2J")
     assert items.get_item(ctx, row.key).description == "one\ntwo\nthree\nfour[2J"
+
+
+def test_count_and_points_sum_in_sql_with_the_same_filters_as_the_list(proj):
+    c = proj
+    sprints.new_sprint(c, "S9", start="2026-02-02", end="2026-02-13")
+    create_item(c, "A", stream="SAL", points=3, sprint="S9")
+    create_item(c, "B", stream="SAL", points=2.5, sprint="S9")
+    create_item(c, "C", stream="SAL", sprint="S9")  # not estimated: counts, adds no points
+    create_item(c, "D", stream="SAL", points=8)  # the backlog
+    assert items.count_and_points(c, sprint="S9") == (3, 5.5)
+    assert items.count_and_points(c, sprint="S9", text="b") == (1, 2.5)
+    assert items.count_and_points(c, sprint="backlog", stream="SAL")[1] >= 8.0
+    assert items.count_and_points(c, sprint="S9", status="done") == (0, 0.0)

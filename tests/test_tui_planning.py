@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, Input, Static
 
+from sprinttui.services.text import fmt_points
 from sprinttui.services import items, members, project, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
@@ -212,6 +213,30 @@ async def test_backlog_pages_with_m(plan):
         await press(app, pilot, "m")
         assert len(keys(scr, "plan-backlog")) == 58
         assert "more" not in title_of(scr.backlog_table)
+
+
+async def test_a_big_planned_sprint_shows_its_full_count_and_pages_with_m(plan, monkeypatch):
+    from sprinttui.tui.screens import planning
+
+    monkeypatch.setattr(planning, "SPRINT_PAGE", 5)
+    before = items.count_items(plan, sprint="S1")
+    for i in range(12):
+        items.create_item(plan, f"Planned {i}", stream="OPS", points=2, sprint="S1")
+    total = before + 12
+    app = new_app(plan)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        scr = await open_planning(app, pilot)
+        assert len(keys(scr, "plan-sprint")) == 5
+        title = title_of(scr.sprint_table)
+        assert f"{total} items" in title and "5 shown · m: more" in title
+        pts = items.count_and_points(plan, sprint="S1")[1]
+        assert f"{fmt_points(pts)} pts" in title  # the points of all of them, not of those shown
+        scr.sprint_table.focus()
+        await press(app, pilot, "m")
+        assert len(keys(scr, "plan-sprint")) == 10
+        await press(app, pilot, "m")
+        assert len(keys(scr, "plan-sprint")) == total
+        assert "m: more" not in title_of(scr.sprint_table)
 
 
 # --------------------------------------------------------------------------- pull / push

@@ -697,6 +697,14 @@ def count_items(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> int:
         return s.exec(_filtered(s, q, select(func.count(Item.id)))).one()
 
 
+def count_and_points(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> tuple[int, float]:
+    """How many items match the query and their points in all (in SQL)."""
+    q = query or ItemQuery(**kw)
+    with ctx.db.read() as s:
+        n, pts = s.exec(_filtered(s, q, select(func.count(Item.id), func.coalesce(func.sum(Item.points), 0.0)))).one()
+        return int(n), float(pts)
+
+
 def history(ctx: Ctx, key: str) -> list[HistoryEntry]:
     with ctx.db.read() as s:
         item = item_by_key(s, key, include_deleted=True)

@@ -28,6 +28,7 @@ from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
 PAGE = 50  # backlog rows loaded at a time; `m` loads more
+SPRINT_PAGE = 200  # rows of the planned sprint shown at a time; `m` on its table shows more
 
 
 @dataclass
@@ -39,6 +40,8 @@ class PlanningData:
     backlog: list[ItemRow]
     backlog_total: int
     active: sprints_svc.SprintView | None
+    sprint_total: int = 0  # items in the sprint, also those not loaded
+    sprint_points: float = 0.0
 
 
 def _pts(p: float | None) -> str:
@@ -102,7 +105,7 @@ class PlanningScreen(BaseScreen):
         Binding("t", "choose_sprint", "Sprint"),
         Binding("left_square_bracket", "cycle_sprint(-1)", "Prev sprint", show=False, key_display="["),
         Binding("right_square_bracket", "cycle_sprint(1)", "Next sprint", show=False, key_display="]"),
-        Binding("m", "more", "More backlog", show=False),
+        Binding("m", "more", "More rows", show=False),
         Binding("e", "open_item", "Open item", show=False),
     ]
 
@@ -110,6 +113,7 @@ class PlanningScreen(BaseScreen):
         super().__init__()
         self.sprint_name: str | None = None  # None: the next planned sprint
         self.backlog_limit = PAGE
+        self.sprint_limit = SPRINT_PAGE
         self.data: PlanningData | None = None
 
     def compose(self) -> ComposeResult:
@@ -164,14 +168,16 @@ class PlanningScreen(BaseScreen):
         sprint = next((p for p in planned if p.name == self.sprint_name), None)
         if sprint is None and planned:
             sprint = planned[0]
-        cap, sprint_items = None, []
+        cap, sprint_items, sprint_total, sprint_points = None, [], 0, 0.0
         if sprint is not None:
             cap = reports_svc.capacity(ctx, sprint.name)
-            sprint_items = items_svc.list_items(ctx, ItemQuery(sprint=sprint.name, stream=stream))
+            in_sprint = ItemQuery(sprint=sprint.name, stream=stream)
+            sprint_items = items_svc.list_items(ctx, replace(in_sprint, limit=self.sprint_limit))
+            sprint_total, sprint_points = items_svc.count_and_points(ctx, in_sprint)
         query = ItemQuery(sprint="backlog", stream=stream, include_done=False, limit=self.backlog_limit)
         backlog = items_svc.list_items(ctx, query)
         total = items_svc.count_items(ctx, ItemQuery(sprint="backlog", stream=stream, include_done=False))
-        return PlanningData(planned, sprint, cap, sprint_items, backlog, total, active)
+        return PlanningData(planned, sprint, cap, sprint_items, backlog, total, active, sprint_total, sprint_points)
 
     def show(self, data: PlanningData) -> None:
         self.data = data
@@ -301,9 +307,11 @@ class PlanningScreen(BaseScreen):
         if data.sprint is None:
             self.sprint_table.border_title = "No planned sprint (N creates one)"
         else:
-            pts = sum(r.points or 0 for r in data.sprint_items)
+            shown = (f" · {len(data.sprint_items)} shown · m: more"
+                     if data.sprint_total > len(data.sprint_items) else "")
             self.sprint_table.border_title = Content(
-                f"In {plain(data.sprint.name, 40)} · {_n(len(data.sprint_items), 'item')} · {_pts(pts)} pts{filt}")
+                f"In {plain(data.sprint.name, 40)} · {_n(data.sprint_total, 'item')} · "
+                f"{_pts(data.sprint_points)} pts{filt}{shown}")
         more = " · m: more" if data.backlog_total > len(data.backlog) else ""
         self.backlog_table.border_title = Content(
             f"Backlog · {len(data.backlog)} of {data.backlog_total} open{filt}{more}")
@@ -343,7 +351,10 @@ class PlanningScreen(BaseScreen):
             self.reload()
 
     def action_more(self) -> None:
-        self.backlog_limit += PAGE
+        if self.focused is self.sprint_table:
+            self.sprint_limit += SPRINT_PAGE
+        else:
+            self.backlog_limit += PAGE
         self.reload()
 
     # -- planning --------------------------------------------------------------
@@ -371,12 +382,16 @@ class PlanningScreen(BaseScreen):
         moved = replace(row, sprint=sprint)
         if sprint is None:
             data.sprint_items = [r for r in data.sprint_items if r.key != row.key]
+            data.sprint_total -= 1
+            data.sprint_points -= row.points or 0
             data.backlog = sorted([*data.backlog, moved], key=order)
             data.backlog_total += 1
         else:
             data.backlog = [r for r in data.backlog if r.key != row.key]
             data.backlog_total -= 1
             data.sprint_items = sorted([*data.sprint_items, moved], key=order)
+            data.sprint_total += 1
+            data.sprint_points += row.points or 0
         self._show_items(data)
 
     def action_pull(self) -> None:
