@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.content import Content
 from textual.screen import Screen
@@ -13,6 +13,15 @@ from sprinttui.domain import ConflictError, SprintTuiError
 
 if TYPE_CHECKING:
     from sprinttui.tui.app import SprintTuiApp
+
+T = TypeVar("T")
+
+
+def row_at_cursor(table, rows: Sequence[T]) -> T | None:
+    """The row under a DataTable's cursor, from the list the table was filled
+    from (None when the table is empty or the cursor is off the rows)."""
+    i = table.cursor_row
+    return rows[i] if rows and table.row_count and 0 <= i < len(rows) else None
 
 
 class ScreenBar(Static):

@@ -22,7 +22,7 @@ from sprinttui.services import items as items_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.base import BaseScreen, row_at_cursor
 from sprinttui.tui.editor import submit_write
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.safe import plain, text
@@ -135,10 +135,7 @@ class BacklogScreen(BaseScreen):
 
     @property
     def current(self) -> ItemRow | None:
-        i = self.table.cursor_row
-        if self.rows and 0 <= i < len(self.rows):
-            return self.rows[i]
-        return None
+        return row_at_cursor(self.table, self.rows)
 
     # -- loading ---------------------------------------------------------------
     def reload(self, *, new_query: bool = False) -> None:

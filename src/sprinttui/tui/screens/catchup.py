@@ -38,7 +38,7 @@ from sprinttui.services.catchup import (
     StreamPlan,
 )
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.base import BaseScreen, row_at_cursor
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.safe import plain, text
 
@@ -137,10 +137,7 @@ class CatchUpScreen(BaseScreen):
 
     @property
     def current(self) -> CatchUpEntry | None:
-        i = self.table.cursor_row
-        if self.rows and 0 <= i < len(self.rows):
-            return self.rows[i]
-        return None
+        return row_at_cursor(self.table, self.rows)
 
     # -- columns -----------------------------------------------------------------
     def _columns(self, width: int) -> list[tuple[str, str, int | None]]:

@@ -33,7 +33,7 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
 from sprinttui.services.evaluations import EvaluationView, FindingView, is_done
 from sprinttui.services.text import clean_text, fmt_points
-from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.base import BaseScreen, row_at_cursor
 from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
@@ -261,18 +261,11 @@ class EvaluationsScreen(BaseScreen):
 
     @property
     def finding(self) -> FindingView | None:
-        t = self.findings_table
-        i = t.cursor_row
-        if self.rows and t.row_count and 0 <= i < len(self.rows):
-            return self.rows[i]
-        return None
+        return row_at_cursor(self.findings_table, self.rows)
 
     @property
     def action_row(self) -> FindingView | None:
-        rows = self.data.actions if self.data else []
-        t = self.actions_table
-        i = t.cursor_row
-        return rows[i] if rows and t.row_count and 0 <= i < len(rows) else None
+        return row_at_cursor(self.actions_table, self.data.actions if self.data else [])
 
     # -- layout -------------------------------------------------------------------
     def on_resize(self, event) -> None:

@@ -28,7 +28,7 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemRow
 from sprinttui.services.kpis import KpiView
 from sprinttui.services.text import clean_line
-from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.base import BaseScreen, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
 from sprinttui.tui.widgets.charts import (
@@ -166,9 +166,7 @@ class KpiScreen(BaseScreen):
 
     @property
     def kpi(self) -> KpiView | None:
-        rows = self.data.kpis if self.data else []
-        i = self.table.cursor_row
-        return rows[i] if rows and 0 <= i < len(rows) and self.table.row_count else None
+        return row_at_cursor(self.table, self.data.kpis if self.data else [])
 
     @property
     def linked(self) -> list[ItemRow]:
@@ -178,9 +176,7 @@ class KpiScreen(BaseScreen):
 
     @property
     def linked_item(self) -> ItemRow | None:
-        rows = self.linked
-        i = self.items_table.cursor_row
-        return rows[i] if rows and 0 <= i < len(rows) and self.items_table.row_count else None
+        return row_at_cursor(self.items_table, self.linked)
 
     # -- layout ------------------------------------------------------------------
     def on_resize(self, event) -> None:

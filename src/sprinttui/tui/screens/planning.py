@@ -23,7 +23,7 @@ from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.base import BaseScreen, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
@@ -146,19 +146,13 @@ class PlanningScreen(BaseScreen):
     def backlog_table(self) -> DataTable:
         return self.query_one("#plan-backlog", DataTable)
 
-    def _row_at_cursor(self, table: DataTable, rows: list[ItemRow]) -> ItemRow | None:
-        if not rows or table.row_count == 0:
-            return None
-        i = table.cursor_row
-        return rows[i] if 0 <= i < len(rows) else None
-
     @property
     def backlog_row(self) -> ItemRow | None:
-        return self._row_at_cursor(self.backlog_table, self.data.backlog if self.data else [])
+        return row_at_cursor(self.backlog_table, self.data.backlog if self.data else [])
 
     @property
     def sprint_row(self) -> ItemRow | None:
-        return self._row_at_cursor(self.sprint_table, self.data.sprint_items if self.data else [])
+        return row_at_cursor(self.sprint_table, self.data.sprint_items if self.data else [])
 
     # -- loading ---------------------------------------------------------------
     def load(self) -> PlanningData:
