@@ -271,8 +271,13 @@ def main() -> None:
                     raise RuntimeError(f"the writer failed: {err.decode()[-500:]}")
                 t_commit = float(out.decode().split()[-1])
 
-                def has_card(data, title=title):
-                    return any(c.title == title for cards in data.cards.values() for c in cards)
+                todo_before = app.screen.data.counts.get("todo", (0, 0.0))[0]
+
+                def has_card(data, title=title, before=todo_before):
+                    # the new card is ranked last, so it may sit past the first page of
+                    # To do: the column's count going up is the board showing the change
+                    return (any(c.title == title for cards in data.cards.values() for c in cards)
+                            or data.counts.get("todo", (0, 0.0))[0] > before)
 
                 t1 = await wait_for(lambda: shown_since(n, "BoardScreen", has_card, wall=True), "the new card",
                                     timeout=30)

@@ -18,7 +18,9 @@ import pytest
 from sprinttui.domain import NotFoundError
 from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
-from sprinttui.tui.screens.board import BoardScreen
+from sprinttui.services.items import ItemQuery
+from sprinttui.services.text import fmt_points
+from sprinttui.tui.screens.board import PAGE, BoardScreen
 from tui_support import board_of, error_notes, focused_key, keys_by_column, make_app, notes, press, settle, type_text
 
 SIZE = (120, 36)
@@ -721,3 +723,237 @@ async def test_enter_on_hostile_cards_opens_the_editor(hostile):
         assert isinstance(app.screen, editor.ItemEditor)
         assert app.screen.key == "SAL-5"
         assert app.is_running
+
+
+# --------------------------------------------------------------------------- long columns (paging)
+# A column is loaded a page at a time (PAGE cards, in rank order); its title
+# counts the whole column; the next page comes when the cursor or the scroll
+# position nears the end of what is loaded.
+
+TODO_CARDS = 2 * PAGE + 25  # three pages: PAGE, PAGE, 25
+DOING_CARDS = PAGE + 10  # two pages
+
+
+@pytest.fixture
+def long_board(ctx):
+    """Active sprint S1 with TODO_CARDS cards in To do and DOING_CARDS in Doing
+    (every fourth card of stream OPS, the others SAL). Doing's cards were made
+    first, so a card moved from To do to Doing lands at the end of Doing, beyond
+    its first page. The last To do card is re-ranked to the top."""
+    streams.add_stream(ctx, "SAL", "Sales")
+    streams.add_stream(ctx, "OPS", "Operations")
+    sprint_around_today(ctx)
+    with ctx.db.write() as s:
+        for status, n in (("doing", DOING_CARDS), ("todo", TODO_CARDS)):
+            for i in range(n):
+                items.create_item(ctx, f"{status} card {i}", stream="OPS" if i % 4 == 3 else "SAL",
+                                  sprint="S1", status=status, points=i % 5 or None, session=s)
+    todo = column_keys(ctx, "todo")
+    items.rerank(ctx, todo[-1], before=todo[0])
+    sprints.start_sprint(ctx, "S1")
+    return ctx
+
+
+def column_keys(c, status: str, **kw) -> list[str]:
+    """A whole column in rank order, through the general item list."""
+    return [r.key for r in items.list_items(c, ItemQuery(sprint="S1", status=status, **kw))]
+
+
+def title_of(c, heading: str, status: str, **kw) -> str:
+    """The column title the services say the board should show."""
+    rows = items.list_items(c, ItemQuery(sprint="S1", status=status, **kw))
+    return f"{heading} · {len(rows)} · {fmt_points(sum(r.points or 0 for r in rows))} pts"
+
+
+async def test_a_long_column_loads_one_page_and_its_title_counts_every_card(long_board):
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        todo, doing = column_keys(long_board, "todo"), column_keys(long_board, "doing")
+        assert len(todo) == TODO_CARDS
+        assert keys_by_column(app) == [todo[:PAGE], doing[:PAGE], [], []]
+        assert board.columns[TODO].border_title == title_of(long_board, "To do", "todo")
+        assert board.columns[TODO].border_title.startswith(f"To do · {TODO_CARDS} · ")
+        assert board.columns[DOING].border_title == title_of(long_board, "Doing", "doing")
+        assert board.columns[REVIEW].border_title == "Review · 0 · 0 pts"
+        assert focused_key(app) == todo[0]
+        assert card_lines(board.columns[TODO], todo[0])[0].startswith(f"{todo[0]} todo card {TODO_CARDS - 1}")
+
+
+async def test_j_walks_on_past_the_first_page(long_board):
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        todo = column_keys(long_board, "todo")
+        for _ in range(PAGE // 10):  # ten at a time: the next page is read while the cursor walks
+            await press(app, pilot, *["j"] * 10)
+        assert focused_key(app) == todo[PAGE]  # the first card of the second page
+        assert keys_by_column(app)[TODO] == todo[: 2 * PAGE]
+        await press(app, pilot, "k")
+        assert focused_key(app) == todo[PAGE - 1]
+        await press(app, pilot, "j", "enter")
+        assert app.screen.key == todo[PAGE]  # the editor opens on the card the cursor reached
+
+
+@pytest.mark.parametrize("key", ["pagedown", "down"])
+async def test_going_down_to_the_end_loads_every_card_once_in_rank_order(long_board, key):
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        todo = column_keys(long_board, "todo")
+        title = board.columns[TODO].border_title
+        step = 10 if key == "pagedown" else 1
+        for _ in range(TODO_CARDS // step + 5):
+            await press(app, pilot, *[key] * (10 // step))
+            if focused_key(app) == todo[-1]:
+                break
+        assert focused_key(app) == todo[-1]
+        assert keys_by_column(app)[TODO] == todo  # all of them, in rank order, none twice
+        assert board.columns[TODO].border_title == title
+        assert card_lines(board.columns[TODO], todo[-1])[0].startswith(todo[-1])  # scrolled into view
+        await press(app, pilot, "pageup")
+        assert focused_key(app) == todo[-11]
+        assert keys_by_column(app)[DOING] == column_keys(long_board, "doing")[:PAGE]  # only the column walked
+
+
+async def test_scrolling_a_column_to_its_end_loads_more_and_keeps_the_cursor(long_board):
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        todo = column_keys(long_board, "todo")
+        column = board.columns[TODO]
+        loaded = [len(column.cards)]
+        for _ in range(6):
+            column.scroll_to(y=column.max_scroll_y, animate=False, immediate=True)
+            await settle(app, pilot)
+            loaded.append(len(column.cards))
+        assert loaded[:4] == [PAGE, 2 * PAGE, TODO_CARDS, TODO_CARDS]
+        assert keys_by_column(app)[TODO] == todo
+        assert focused_key(app) == todo[0] and column.cursor == 0
+
+
+async def test_moving_the_last_loaded_card_while_the_next_page_is_read(long_board, monkeypatch):
+    """The cursor on the last card of the first page, its next page still being
+    read: > moves the card at once; the page read for the old column is dropped
+    (the reload after the move replaced it) and no card is lost or doubled."""
+    gate, disk = threading.Event(), threading.Event()
+    read_page = items.board_page
+
+    def slow_page(*args, **kw):
+        gate.wait(10)
+        return read_page(*args, **kw)
+
+    monkeypatch.setattr(items, "board_page", slow_page)
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        todo, doing = column_keys(long_board, "todo"), column_keys(long_board, "doing")
+        last = todo[PAGE - 1]
+        try:
+            await pilot.press(*["j"] * PAGE)  # the next page is asked for on the way; it waits
+            assert focused_key(app) == last and len(board.columns[TODO].cards) == PAGE
+            app._writer.submit(disk.wait, 10)  # a slow disk: the move is not saved yet
+            await pilot.press(">")
+            # on screen at once: at the top of Doing, focused, both titles counted again
+            assert keys_by_column(app)[DOING][:2] == [last, doing[0]]
+            assert (board.col, focused_key(app)) == (DOING, last)
+            assert keys_by_column(app)[TODO] == todo[: PAGE - 1]
+            assert board.columns[TODO].border_title.startswith(f"To do · {TODO_CARDS - 1} · ")
+            assert board.columns[DOING].border_title.startswith(f"Doing · {DOING_CARDS + 1} · ")
+            disk.set()
+            for _ in range(250):  # the move is saved and the board reloaded (the page is still held)
+                await pilot.pause(0.02)
+                if status(long_board, last) == "doing" and board.data.gen == board._gen:
+                    break
+            assert status(long_board, last) == "doing"
+        finally:
+            disk.set()
+            gate.set()
+        await settle(app, pilot)
+        assert status(long_board, last) == "doing"
+        after_todo, after_doing = column_keys(long_board, "todo"), column_keys(long_board, "doing")
+        assert after_doing[-1] == last  # in rank order it is the last card of Doing …
+        assert (board.col, focused_key(app)) == (DOING, last)  # … beyond Doing's first page, and focused
+        shown = keys_by_column(app)
+        assert shown[DOING] == after_doing
+        assert len(shown[TODO]) >= PAGE and shown[TODO] == after_todo[: len(shown[TODO])]
+        assert board.columns[TODO].border_title == title_of(long_board, "To do", "todo")
+        assert board.columns[DOING].border_title == title_of(long_board, "Doing", "doing")
+        assert error_notes(app) == []
+        await press(app, pilot, "u")
+        assert status(long_board, last) == "todo"
+        assert (board.col, focused_key(app)) == (TODO, last)
+
+
+async def test_a_reload_keeps_the_focus_on_a_card_of_the_third_page(long_board, make_ctx):
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        todo = column_keys(long_board, "todo")
+        for _ in range(13):
+            await press(app, pilot, "pagedown")
+        deep = todo[130]
+        assert focused_key(app) == deep and 130 >= 2 * PAGE
+        # someone else edits another card: the live refresh reloads the board
+        bob = make_ctx("bob")
+        items.edit_item(bob, todo[0], title="Renamed by bob")
+        app.data_written()
+        await settle(app, pilot)
+        assert focused_key(app) == deep and board.columns[TODO].cursor == 130
+        assert card_lines(board.columns[TODO], deep)[0].startswith(deep)
+        assert board.columns[TODO].cards[0].title == "Renamed by bob"
+        assert keys_by_column(app)[TODO] == todo  # as much as was loaded, read again
+        # bob moves the focused card to Doing, where it lands beyond the first page: the focus follows it
+        items.move_item(bob, deep, "doing")
+        app.data_written()
+        await settle(app, pilot)
+        doing = column_keys(long_board, "doing")
+        assert doing.index(deep) >= PAGE
+        assert (board.col, focused_key(app)) == (DOING, deep)
+        assert keys_by_column(app)[DOING][: doing.index(deep) + 1] == doing[: doing.index(deep) + 1]
+        await press(app, pilot, "enter")
+        assert app.screen.key == deep
+
+
+async def test_filters_keep_a_deep_focused_card_and_count_what_matches(long_board):
+    app = make_app(long_board)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        todo = column_keys(long_board, "todo")
+        for _ in range(13):
+            await press(app, pilot, "pagedown")
+        deep = todo[130]
+        assert items.get_row(long_board, deep).stream == "SAL"
+        # the stream filter reads the first page again, down to the focused card
+        app.set_stream_filter("SAL")
+        await settle(app, pilot)
+        sal = column_keys(long_board, "todo", stream="SAL")
+        assert focused_key(app) == deep and sal.index(deep) >= PAGE
+        assert keys_by_column(app)[TODO] == sal[: len(keys_by_column(app)[TODO])]
+        assert board.columns[TODO].border_title == title_of(long_board, "To do", "todo", stream="SAL")
+        assert board.columns[DOING].border_title == title_of(long_board, "Doing", "doing", stream="SAL")
+        # the text filter counts its matches in every column
+        await press(app, pilot, "slash")
+        await type_text(app, pilot, "card 1")
+        await press(app, pilot, "enter")
+        matching = column_keys(long_board, "todo", stream="SAL", text="card 1")
+        assert keys_by_column(app)[TODO] == matching[:PAGE]
+        assert board.columns[TODO].border_title == title_of(long_board, "To do", "todo", stream="SAL",
+                                                            text="card 1")
+        assert board.columns[DOING].border_title == title_of(long_board, "Doing", "doing", stream="SAL",
+                                                             text="card 1")
+        focused = focused_key(app)
+        assert focused in matching
+        await press(app, pilot, "escape")
+        app.set_stream_filter(None)
+        await settle(app, pilot)
+        shown = keys_by_column(app)[TODO]
+        assert focused_key(app) == focused and shown == todo[: len(shown)]
+        assert len(shown) == min(TODO_CARDS, (todo.index(focused) // PAGE + 1) * PAGE)  # whole pages down to it
+        assert board.columns[TODO].border_title.startswith(f"To do · {TODO_CARDS} · ")

@@ -1,8 +1,14 @@
-"""1 Board: the active sprint in four status columns."""
+"""1 Board: the active sprint in four status columns.
+
+A column is read a page at a time in rank order (PAGE cards), with the exact
+count and points of every whole column for the titles: opening the board costs
+the same for 50 cards in a sprint as for 5,000. The next page of a column is
+loaded when the cursor or the scroll position nears the end of what is loaded.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,12 +22,12 @@ from sprinttui.services import items as items_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
-from sprinttui.services.items import ItemQuery, ItemRow
+from sprinttui.services.items import ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain
-from sprinttui.tui.widgets.card_column import CardColumn
+from sprinttui.tui.widgets.card_column import CARD_HEIGHT, CardColumn
 
 COLUMNS = [
     (Status.TODO.value, "To do"),
@@ -30,12 +36,31 @@ COLUMNS = [
     (Status.DONE.value, "Done"),
 ]
 ORDER = [c for c, _ in COLUMNS]
+#: cards of a column loaded at a time (several screens' worth)
+PAGE = items_svc.BOARD_PAGE
+#: load a column's next page when the cursor or the bottom of the view is this close to its last loaded card
+LOOKAHEAD = 20
 
 
 @dataclass
 class BoardData:
     sprint: sprints_svc.SprintView | None
+    #: the loaded cards (the first pages) of every column
     cards: dict[str, list[ItemRow]]
+    #: status → (cards, points) of every whole column
+    counts: dict[str, tuple[int, float]] = field(default_factory=dict)
+    gen: int = 0
+
+
+@dataclass(frozen=True)
+class BoardRequest:
+    """What a load of the board reads, fixed on the UI thread when it starts."""
+
+    gen: int
+    stream: str | None
+    text: str | None
+    limits: dict[str, int]  # cards to load per status
+    keep: str | None  # the focused card: its column is loaded down to it
 
 
 @dataclass
@@ -82,6 +107,10 @@ class BoardScreen(BaseScreen):
         self.text_filter = ""
         self.data: BoardData | None = None
         self._figures_gen = 0
+        self._gen = 0  # counts reloads: pages of an older load are dropped
+        self._request = BoardRequest(0, None, None, {}, None)
+        self._filters: tuple[str | None, str] | None = None  # (stream, text) of the last load
+        self._loading: set[str] = set()  # columns whose next page is being read
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -99,6 +128,19 @@ class BoardScreen(BaseScreen):
             disabled=True,  # enabled while shown, so it never takes the keys unasked
         )
         yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        # (BaseScreen.on_mount, which starts the first load, runs after this one)
+        for column in self.columns:
+            self._follow_scrolling(column)
+
+    def _follow_scrolling(self, column: CardColumn) -> None:
+        """Scrolling a column with the mouse wheel pages in too, not only the cursor."""
+
+        def scrolled(_scroll_y: float) -> None:
+            self._maybe_load_more(column)
+
+        self.watch(column, "scroll_y", scrolled, init=False)
 
     def action_export(self) -> None:
         from sprinttui.tui.exporting import ask_and_export
@@ -127,19 +169,36 @@ class BoardScreen(BaseScreen):
 
     # -- loading ---------------------------------------------------------------
     # The cards come first; the sprint figures above them (report, burndown)
-    # take longer to compute and follow from a second worker, so the board is
-    # usable before they arrive.
+    # take longer to compute and follow from a second worker, started once the
+    # cards are painted, so the board is usable before they arrive.
+    def reload(self, *, new_query: bool = False) -> None:
+        """Load again: as many cards per column as are loaded now (at least a
+        page), so the cursor and the scroll position stay; with ``new_query``
+        (the text or the stream filter changed) the first page of each."""
+        self._gen += 1
+        self._loading.clear()
+        filters = (self.stream, self.text_filter)
+        fresh = new_query or filters != self._filters
+        self._filters = filters
+        card = self.focused_card
+        self._request = BoardRequest(
+            gen=self._gen,
+            stream=self.stream,
+            text=self.text_filter or None,
+            limits={c.status: PAGE if fresh else max(PAGE, len(c.cards)) for c in self.columns},
+            keep=card.key if card is not None else None,
+        )
+        super().reload()
+
     def load(self) -> BoardData:
+        req = self._request
         sprint = sprints_svc.active_sprint(self.ctx)
         if sprint is None:
-            return BoardData(None, {s: [] for s in ORDER})
-        rows = items_svc.list_items(
-            self.ctx, ItemQuery(sprint=sprint.name, stream=self.stream, text=self.text_filter or None)
+            return BoardData(None, {s: [] for s in ORDER}, {}, req.gen)
+        board = items_svc.board_slice(
+            self.ctx, sprint.name, stream=req.stream, text=req.text, limits=req.limits, keep=req.keep
         )
-        cards = {s: [] for s in ORDER}
-        for r in rows:
-            cards[r.status].append(r)
-        return BoardData(sprint, cards)
+        return BoardData(sprint, board.pages, board.counts, req.gen)
 
     @work(thread=True, exclusive=True, group="board-figures")
     def load_figures(self, gen: int, sprint: str, stream: str | None) -> None:
@@ -164,6 +223,8 @@ class BoardScreen(BaseScreen):
         self.query_one("#board-burndown", Sparkline).data = figures.burndown or [0]
 
     def show(self, data: BoardData) -> None:
+        if data.gen != self._gen:
+            return  # an older load finished after a newer one started
         keep = self.focused_card.key if self.focused_card else None
         self.data = data
         goal = self.query_one("#board-goal", Static)
@@ -174,15 +235,62 @@ class BoardScreen(BaseScreen):
             self.query_one("#board-burndown", Sparkline).data = [0]
         else:
             goal.update(Content.assemble(("Goal: ", "bold"), plain(data.sprint.goal or "—", 300)))
-            self.load_figures(self._figures_gen, data.sprint.name, self.stream)
+            # after the cards are painted: computing the figures competes for the
+            # interpreter with that first paint, and the board is usable without them
+            self.call_after_refresh(self.load_figures, self._figures_gen, data.sprint.name, self.stream)
         for column in self.columns:
-            column.set_cards(data.cards[column.status], keep_key=keep)
+            total, points = data.counts.get(column.status, (0, 0.0))
+            column.set_cards(data.cards[column.status], keep_key=keep, total=total, points=points)
         if keep is not None:
             for i, column in enumerate(self.columns):
                 if column.index_of(keep) >= 0:
                     self.col = i
                     column.cursor = column.index_of(keep)
         self._activate()
+        for column in self.columns:
+            self._maybe_load_more(column)
+
+    # -- paging --------------------------------------------------------------------
+    def _maybe_load_more(self, column: CardColumn) -> None:
+        """Read the column's next page when its cursor or the bottom of its view
+        is within LOOKAHEAD cards of the last loaded card."""
+        if not column.more or column.status in self._loading:
+            return
+        if self.data is None or self.data.sprint is None:
+            return
+        bottom = (int(column.scroll_y) + column.scrollable_content_region.height) // CARD_HEIGHT
+        if max(column.cursor, bottom) >= len(column.cards) - LOOKAHEAD:
+            self._loading.add(column.status)
+            req = self._request
+            self.load_more(req.gen, self.data.sprint.name, column.status, len(column.cards), req.stream, req.text)
+
+    @work(thread=True, group="board-more")
+    def load_more(self, gen: int, sprint: str, status: str, offset: int, stream: str | None, text: str | None) -> None:
+        try:
+            rows = items_svc.board_page(self.ctx, sprint, status, stream=stream, text=text, offset=offset, limit=PAGE)
+        except SprintTuiError as err:
+            self.app.call_from_thread(self.sapp.report_error, err)
+            self.app.call_from_thread(self._more_loaded, gen, status, offset, None)
+            return
+        self.app.call_from_thread(self._more_loaded, gen, status, offset, rows)
+
+    def _more_loaded(self, gen: int, status: str, offset: int, rows: list[ItemRow] | None) -> None:
+        if gen != self._gen or not self.is_attached:
+            return  # reloaded meanwhile (that load brought its own cards), or closed
+        self._loading.discard(status)
+        if rows is None:
+            return  # failed (reported); the next cursor move tries again
+        column = self.columns[ORDER.index(status)]
+        if offset != len(column.cards):
+            # a card moved in or out of the column meanwhile: read from its new end
+            self._maybe_load_more(column)
+            return
+        if not rows:
+            # others took cards away meanwhile: stop here; the next reload counts again
+            column.set_cards(column.cards, total=len(column.cards), points=column.points)
+            return
+        if column.append_cards(rows):
+            self._maybe_load_more(column)  # a tall column, or the cursor ran ahead
 
     # -- movement ----------------------------------------------------------------
     def action_focus_column(self, delta: int) -> None:
@@ -193,11 +301,13 @@ class BoardScreen(BaseScreen):
         col = self.column
         if col.cards:
             col.cursor = max(0, min(len(col.cards) - 1, col.cursor + delta))
+            self._maybe_load_more(col)
 
     def on_card_column_clicked(self, event: CardColumn.Clicked) -> None:
         self.col = ORDER.index(event.column.status)
         event.column.cursor = event.index
         self._activate()
+        self._maybe_load_more(event.column)
 
     # -- changes -----------------------------------------------------------------
     def action_move_card(self, delta: int) -> None:
@@ -210,11 +320,12 @@ class BoardScreen(BaseScreen):
         new, old = ORDER[i], card.status
         # move it on screen at once; the reload confirms it
         src, dst = self.column, self.columns[i]
-        src.set_cards([c for c in src.cards if c.key != card.key])
+        points = card.points or 0
+        src.set_cards([c for c in src.cards if c.key != card.key], total=src.total - 1, points=src.points - points)
         # the saved move bumps the version by one: a second key press before the
         # reload must expect that version, not report our own move as a conflict
         moved = items_svc.ItemRow(**{**card.__dict__, "status": new, "version": card.version + 1})
-        dst.set_cards([moved, *dst.cards])
+        dst.set_cards([moved, *dst.cards], total=dst.total + 1, points=dst.points + points)
         dst.cursor = 0
         self.col = i
         self._activate()
@@ -308,9 +419,9 @@ class BoardScreen(BaseScreen):
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "board-filter":
+        if event.input.id == "board-filter" and event.value.strip() != self.text_filter:
             self.text_filter = event.value.strip()
-            self.reload()
+            self.reload(new_query=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "board-filter":
@@ -326,4 +437,4 @@ class BoardScreen(BaseScreen):
         if self.text_filter:
             self.text_filter = ""
             box.value = ""
-            self.reload()
+            self.reload(new_query=True)

@@ -1,7 +1,9 @@
 """A board column drawn with the Line API: only visible lines are rendered.
 
-A column holds thousands of cards at no cost beyond the rows on screen: each
-card is CARD_HEIGHT lines produced on demand in ``render_line``.
+Each card is CARD_HEIGHT lines produced on demand in ``render_line``. The
+column holds the cards loaded so far (the board reads a long column a page at a
+time, see ``append_cards``); its title shows the count and points of the whole
+column, which the board passes in.
 """
 
 from __future__ import annotations
@@ -63,11 +65,25 @@ class CardColumn(ScrollView, can_focus=False):
         self.status = status
         self.heading = title
         self.cards: list[ItemRow] = []
+        #: cards and points of the whole column (loaded or not)
+        self.total = 0
+        self.points = 0.0
         self._cache: dict[tuple, list[Strip]] = {}
 
     # -- data ---------------------------------------------------------------
-    def set_cards(self, cards: list[ItemRow], keep_key: str | None = None) -> None:
+    def set_cards(
+        self,
+        cards: list[ItemRow],
+        keep_key: str | None = None,
+        *,
+        total: int | None = None,
+        points: float | None = None,
+    ) -> None:
+        """Show these cards: the first ``len(cards)`` of a column of ``total``
+        cards worth ``points`` (both default to what ``cards`` hold)."""
         self.cards = cards
+        self.total = max(len(cards), total if total is not None else len(cards))
+        self.points = points if points is not None else sum(c.points or 0 for c in cards)
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(cards) * CARD_HEIGHT)
         if keep_key is not None:
@@ -79,9 +95,31 @@ class CardColumn(ScrollView, can_focus=False):
         self._update_title()
         self.refresh()
 
+    def append_cards(self, cards: list[ItemRow]) -> int:
+        """Add the next loaded cards at the end; the cursor and the scroll
+        position stay. Cards already shown are skipped (rows shift between
+        pages when others write). Returns how many were added."""
+        have = {c.key for c in self.cards}
+        new = []
+        for card in cards:
+            if card.key not in have:
+                have.add(card.key)
+                new.append(card)
+        if new:
+            self.cards = [*self.cards, *new]
+            self.total = max(self.total, len(self.cards))
+            self.virtual_size = Size(self.size.width, len(self.cards) * CARD_HEIGHT)
+            self._update_title()
+            self.refresh()
+        return len(new)
+
+    @property
+    def more(self) -> bool:
+        """Whether the column has cards that are not loaded yet."""
+        return len(self.cards) < self.total
+
     def _update_title(self) -> None:
-        pts = sum(c.points or 0 for c in self.cards)
-        self.border_title = f"{self.heading} · {len(self.cards)} · {fmt_points(pts)} pts"
+        self.border_title = f"{self.heading} · {self.total} · {fmt_points(self.points)} pts"
 
     def set_active(self, active: bool) -> None:
         if self.has_class("-active") != active:
