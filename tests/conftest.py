@@ -82,11 +82,22 @@ PG_ADMIN_URL = os.environ.get("SPRINTTUI_TEST_POSTGRES", "")
 
 
 def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run: the service tests, the CLI and migration tests
+    that open a database through db_url (those about SQLite files ask for
+    db_path; those without any database ran on SQLite already), and the
+    PostgreSQL-only app tests."""
     if not PG_ADMIN_URL:
         return
     skip = pytest.mark.skip(reason="SQLite-specific or not part of the PostgreSQL run")
+    no_db = pytest.mark.skip(reason="opens no database (db_url): it ran on SQLite already")
     for item in items:
-        if not item.path.name.startswith("test_services_") or "db_path" in item.fixturenames:
+        name = item.path.name
+        if "db_path" in item.fixturenames:
+            item.add_marker(skip)
+        elif name in ("test_cli.py", "test_migrations.py"):
+            if "db_url" not in item.fixturenames:
+                item.add_marker(no_db)
+        elif not (name.startswith("test_services_") or name == "test_postgres_app.py"):
             item.add_marker(skip)
 
 

@@ -1,5 +1,9 @@
 """The command line: a full sprint lifecycle through the real entry point
-(``python -m sprinttui`` in a subprocess), and the many error cases in-process."""
+(``python -m sprinttui`` in a subprocess), and the many error cases in-process.
+
+Tests on the ``db_url`` fixture (directly or through ``db``) run on SQLite and,
+with SPRINTTUI_TEST_POSTGRES set, once more on PostgreSQL (``--db URL``); those
+about SQLite files (``db_path``: backups, damaged files) run on SQLite only."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pytest
 
 from sprinttui.cli import main
 from sprinttui.cli.output import clean, table
+from sprinttui.store.engine import sqlite_path
 from sprinttui.store.schema import HEAD_REVISION
 
 # --------------------------------------------------------------------------- helpers
@@ -28,7 +33,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def sp(tmp_path: Path, *args: str, db: Path | None = None, env: dict | None = None,
+def sp(tmp_path: Path, *args: str, db: Path | str | None = None, env: dict | None = None,
        ok: bool = True) -> subprocess.CompletedProcess:
     """Run the real entry point in a subprocess."""
     pre = ["--db", str(db), "--user", "tester"] if db is not None else []
@@ -67,36 +72,47 @@ def assert_one_line_error(code: int, err: str, *fragments: str) -> None:
         assert f in err, (f, err)
 
 
+# A small project: streams SAL, SUP; member ann; sprints S1, S2; SAL-1 in S1.
+TEMPLATE_STEPS = [
+    ["init", "--name", "CLI test"],
+    ["stream", "add", "SAL", "Sales"],
+    ["stream", "add", "SUP", "Support"],
+    ["member", "add", "ann", "Ann Example", "--stream", "SAL"],
+    ["sprint", "new", "S1", "--start", "2026-01-05", "--end", "2026-01-16"],
+    ["sprint", "new", "S2", "--start", "2026-01-19", "--end", "2026-01-30"],
+    ["item", "add", "First item", "--stream", "SAL", "--points", "3", "--sprint", "S1"],
+]
+
+
+def build_template(db: Path | str) -> None:
+    for args in TEMPLATE_STEPS:
+        assert main(["--db", str(db), "--user", "tester", *args]) == 0, args
+
+
 @pytest.fixture(scope="module")
 def template_db(tmp_path_factory) -> Path:
-    """A small project built once: streams SAL, SUP; member ann; sprints S1, S2; SAL-1 in S1."""
+    """The template project as an SQLite file, built once."""
     path = tmp_path_factory.mktemp("tpl") / "tpl.db"
-    steps = [
-        ["init", "--name", "CLI test"],
-        ["stream", "add", "SAL", "Sales"],
-        ["stream", "add", "SUP", "Support"],
-        ["member", "add", "ann", "Ann Example", "--stream", "SAL"],
-        ["sprint", "new", "S1", "--start", "2026-01-05", "--end", "2026-01-16"],
-        ["sprint", "new", "S2", "--start", "2026-01-19", "--end", "2026-01-30"],
-        ["item", "add", "First item", "--stream", "SAL", "--points", "3", "--sprint", "S1"],
-    ]
-    for args in steps:
-        assert main(["--db", str(path), "--user", "tester", *args]) == 0, args
+    build_template(path)
     return path
 
 
 @pytest.fixture
-def db(template_db, tmp_path) -> Path:
-    """A private copy of the template project."""
-    dest = tmp_path / "project.db"
-    src = sqlite3.connect(template_db)
+def db(db_url, request) -> str:
+    """The template project at the test's database URL: on SQLite a copy of the
+    file built once (at db_path), on PostgreSQL built in the fresh database."""
+    dest = sqlite_path(db_url)
+    if dest is None:
+        build_template(db_url)
+        return db_url
+    src = sqlite3.connect(request.getfixturevalue("template_db"))
     dst = sqlite3.connect(dest)
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
-    return dest
+    return db_url
 
 
 def item_list(cli, db) -> list[dict]:
@@ -108,9 +124,8 @@ def item_list(cli, db) -> list[dict]:
 # --------------------------------------------------------------------------- the real entry point
 
 
-def test_full_lifecycle_through_the_entry_point(tmp_path):
-    db = tmp_path / "life.db"
-    run = lambda *a: sp(tmp_path, *a, db=db)  # noqa: E731
+def test_full_lifecycle_through_the_entry_point(tmp_path, db_url):
+    run = lambda *a: sp(tmp_path, *a, db=db_url)  # noqa: E731
 
     run("stream", "add", "SAL", "Sales")
     run("stream", "add", "SUP", "Support")
@@ -194,10 +209,10 @@ def test_help_of_the_entry_point(tmp_path):
         assert word in proc.stdout
 
 
-def test_environment_chooses_database_and_user(tmp_path, cli):
-    db = tmp_path / "env.db"
+def test_environment_chooses_database_and_user(tmp_path, cli, db_url):
+    db = db_url
     assert cli(db, "stream", "add", "SAL", "Sales")[0] == 0
-    env = _env(tmp_path, SPRINTTUI_DB=str(db), SPRINTTUI_USER="envuser")
+    env = _env(tmp_path, SPRINTTUI_DB=db, SPRINTTUI_USER="envuser")
     key = sp(tmp_path, "item", "add", "Made via env", "--stream", "SAL", env=env).stdout.strip()
     assert key == "SAL-1"
     code, out, err = cli(db, "item", "show", key, "--json")
@@ -231,20 +246,34 @@ def test_usage_errors_exit_2(cli, db):
     assert code == 2
 
 
-def test_db_current_on_a_fresh_database(cli, tmp_path):
-    fresh = tmp_path / "fresh.db"
+def test_db_current_of_a_missing_file(cli, db_path):
     # a path with no database: a clear error, and no empty file left behind
-    code, out, err = cli(fresh, "db", "current", user=None)
+    code, out, err = cli(db_path, "db", "current", user=None)
     assert code == 2 and "no database at" in err and err.count("\n") == 1
-    assert not fresh.exists()
-    fresh.touch()  # an empty file is a fresh SQLite database
+    assert not db_path.exists()
+
+
+def table_names(url: str) -> set[str]:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_db_current_and_upgrade_on_an_empty_database(cli, db_url):
+    fresh = db_url
+    if sqlite_path(db_url) is not None:
+        sqlite_path(db_url).touch()  # an empty file is a fresh SQLite database
     code, out, err = cli(fresh, "db", "current", user=None)
     assert code == 0, err
     assert "revision: none" in out
     assert f"head:     {HEAD_REVISION}" in out
     # reading the revision did not migrate
-    with closing(sqlite3.connect(fresh)) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = table_names(db_url)
     assert "alembic_version" not in tables and "item" not in tables
 
     code, out, err = cli(fresh, "db", "upgrade", user=None)
@@ -254,9 +283,10 @@ def test_db_current_on_a_fresh_database(cli, tmp_path):
     assert f"revision: {HEAD_REVISION}" in out and "up to date" in out
     code, out, _ = cli(fresh, "db", "upgrade", user=None)
     assert code == 0 and "up to date" in out and "no backup" in out
+    assert {"alembic_version", "item", "change_counter"} <= table_names(db_url)
 
 
-def test_db_backup_makes_a_readable_copy(cli, db, tmp_path):
+def test_db_backup_makes_a_readable_copy(cli, db, db_path, tmp_path):
     copy = tmp_path / "copy.db"
     code, out, err = cli(db, "db", "backup", str(copy))
     assert code == 0, err
@@ -279,7 +309,7 @@ def test_db_backup_makes_a_readable_copy(cli, db, tmp_path):
         code, _, err = cli(db, "db", "backup", str(copy), "--force")
         assert_one_line_error(code, err, "in use")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
-    code, _, err = cli(db, "db", "backup", str(db))
+    code, _, err = cli(db, "db", "backup", str(db_path))
     assert_one_line_error(code, err, "database itself")
     assert [r["key"] for r in item_list(cli, db)] == ["SAL-1", "SAL-2"]  # untouched
 
@@ -291,8 +321,8 @@ def test_db_backup_refuses_non_sqlite(cli, tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
-def test_init_creates_the_project(cli, tmp_path):
-    new = tmp_path / "new.db"
+def test_init_creates_the_project(cli, db_url):
+    new = db_url
     code, out, err = cli(new, "init", "--name", "Rollout")
     assert code == 0, err
     assert "created" in out and "Rollout" in out

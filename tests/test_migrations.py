@@ -1,4 +1,9 @@
-"""Storage: creating, migrating, refusing and sharing the SQLite file."""
+"""Storage: creating, migrating, refusing and sharing the database.
+
+Tests on the ``db_url`` fixture run on SQLite and, with SPRINTTUI_TEST_POSTGRES
+set, once more on a fresh PostgreSQL database; those about the SQLite file
+itself (permissions, backups, damaged files) run on SQLite only. The last
+section holds tests that only mean something on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,14 +19,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Boolean, Date, DateTime, bindparam, create_engine, inspect, text
 
 from sprinttui.domain import StorageError
 from sprinttui.services import items, members, project, reports, sprints, streams
 from sprinttui.services.context import Ctx
 from sprinttui.store import engine as engine_mod
 from sprinttui.store import migrate
-from sprinttui.store.engine import BUSY_TIMEOUT_MS, Database
+from sprinttui.store.engine import BUSY_TIMEOUT_MS, Database, sqlite_path
 from sprinttui.store.models import metadata
 from sprinttui.store.schema import HEAD_REVISION
 
@@ -36,19 +41,41 @@ def mode_of(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def alembic_rows(path: Path) -> list[str]:
-    con = sqlite3.connect(path)
+def alembic_rows(where: Path | str) -> list[str]:
+    """The rows of alembic_version, of a SQLite file (a path) or at a URL."""
+    eng = create_engine(where if isinstance(where, str) else url_of(where))
     try:
-        return [r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
+        with eng.connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
     finally:
-        con.close()
+        eng.dispose()
 
 
-def build_at_revision(path: Path, revision: str) -> None:
+def table_names(url: str) -> set[str]:
+    eng = create_engine(url)
+    try:
+        with eng.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        eng.dispose()
+
+
+def run_sql(url: str, *statements: str, **params) -> None:
+    """Plain SQL, one transaction, on a connection of its own."""
+    eng = create_engine(url)
+    try:
+        with eng.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement), params)
+    finally:
+        eng.dispose()
+
+
+def build_at_revision(where: Path | str, revision: str) -> None:
     """Make a database with Alembic alone, on a plain SQLAlchemy connection."""
     from alembic import command
 
-    eng = create_engine(url_of(path))
+    eng = create_engine(where if isinstance(where, str) else url_of(where))
     try:
         with eng.begin() as conn:
             command.upgrade(migrate.alembic_config(conn), revision)
@@ -56,46 +83,53 @@ def build_at_revision(path: Path, revision: str) -> None:
         eng.dispose()
 
 
-def fill_first_revision(path: Path) -> None:
-    """Rows as the first revision stores them, written with plain SQL."""
-    eng = create_engine(url_of(path))
-    stamp = "2026-01-05 09:00:00.000000"
-    later = "2026-01-06 10:00:00.000000"
+def fill_first_revision(where: Path | str) -> None:
+    """Rows as the first revision stores them, written with plain SQL (the ids
+    come from the database, as they did for the program of that revision)."""
+    from datetime import datetime, timezone
+
+    eng = create_engine(where if isinstance(where, str) else url_of(where))
+    stamp = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    later = datetime(2026, 1, 6, 10, 0, tzinfo=timezone.utc)
+    typed = [bindparam("stamp", stamp, type_=DateTime(timezone=True)),
+             bindparam("later", later, type_=DateTime(timezone=True)),
+             bindparam("yes", True, type_=Boolean()), bindparam("no", False, type_=Boolean()),
+             bindparam("start", date(2026, 1, 5), type_=Date()), bindparam("end", date(2026, 1, 16), type_=Date()),
+             bindparam("due", date(2026, 1, 20), type_=Date())]
+
+    def sql(statement: str, **params):
+        used = [b for b in typed if f":{b.key}" in statement]
+        return conn.execute(text(statement).bindparams(*used), params)
+
+    sprint = "(SELECT id FROM sprint WHERE name = 'S1')"
+    alice = "(SELECT id FROM member WHERE handle = 'alice')"
+    sal = "(SELECT id FROM stream WHERE key = 'SAL')"
     try:
         with eng.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO project (id, name, sprint_length_days, working_days, points_per_day,"
-                " allow_user_override, version) VALUES (1, 'Old project', 14, '0,1,2,3', 2.0, 1, 1)"))
-            conn.execute(text(
-                "INSERT INTO stream (id, key, name, lead_id, description, next_seq, version)"
-                " VALUES (1, 'SAL', 'Sales', NULL, 'pipeline', 3, 1)"))
-            conn.execute(text(
-                "INSERT INTO member (id, handle, name, competences, availability, primary_stream_id,"
-                " active, version) VALUES (1, 'alice', 'Alice', 'crm', 80, 1, 1, 1)"))
-            conn.execute(text("UPDATE stream SET lead_id = 1 WHERE id = 1"))
-            conn.execute(text(
-                "INSERT INTO sprint (id, name, goal, start_date, end_date, state, started_at, closed_at,"
-                " goal_met, version) VALUES (1, 'S1', 'go', '2026-01-05', '2026-01-16', 'active',"
-                f" '{stamp}', NULL, NULL, 2)"))
-            for iid, seq, title, pts, status in ((1, 1, 'Import leads', 3.0, 'done'),
-                                                  (2, 2, 'Clean data', 5.0, 'doing')):
-                conn.execute(text(
-                    "INSERT INTO item (id, key, stream_id, seq, title, description, kind, assignee_id,"
+            sql("INSERT INTO project (name, sprint_length_days, working_days, points_per_day,"
+                " allow_user_override, version) VALUES ('Old project', 14, '0,1,2,3', 2.0, :yes, 1)")
+            sql("INSERT INTO stream (key, name, lead_id, description, next_seq, version)"
+                " VALUES ('SAL', 'Sales', NULL, 'pipeline', 3, 1)")
+            sql("INSERT INTO member (handle, name, competences, availability, primary_stream_id,"
+                f" active, version) VALUES ('alice', 'Alice', 'crm', 80, {sal}, :yes, 1)")
+            sql(f"UPDATE stream SET lead_id = {alice} WHERE key = 'SAL'")
+            sql("INSERT INTO sprint (name, goal, start_date, end_date, state, started_at, closed_at,"
+                " goal_met, version) VALUES ('S1', 'go', :start, :end, 'active', :stamp, NULL, NULL, 2)")
+            for seq, title, pts, status in ((1, 'Import leads', 3.0, 'done'), (2, 'Clean data', 5.0, 'doing')):
+                item = f"(SELECT id FROM item WHERE key = 'SAL-{seq}')"
+                sql("INSERT INTO item (key, stream_id, seq, title, description, kind, assignee_id,"
                     " points, status, blocked, blocked_reason, blocked_since, rank, sprint_id, due_date,"
                     " labels, source_finding_id, kpi_id, slip_count, external_key, deleted, created_by,"
                     " created_at, updated_by, updated_at, version) VALUES"
-                    f" ({iid}, 'SAL-{seq}', 1, {seq}, :title, '', 'story', 1, {pts}, '{status}', 0, '',"
-                    f" NULL, {float(seq)}, 1, '2026-01-20', 'data', NULL, NULL, 0, NULL, 0, 'carol',"
-                    f" '{stamp}', 'carol', '{later}', 3)"), {"title": title})
-                conn.execute(text(
-                    "INSERT INTO item_event (item_id, at, actor, field, old, new)"
-                    f" VALUES ({iid}, '{stamp}', 'carol', 'created', NULL, :title)"), {"title": title})
-                conn.execute(text(
-                    "INSERT INTO sprint_event (sprint_id, item_id, kind, at, actor, points, status,"
-                    f" target_sprint_id) VALUES (1, {iid}, 'commit', '{stamp}', 'carol', {pts}, 'todo', NULL)"))
-            conn.execute(text(
-                "INSERT INTO item_event (item_id, at, actor, field, old, new)"
-                f" VALUES (1, '{later}', 'carol', 'status', 'todo', 'done')"))
+                    f" ('SAL-{seq}', {sal}, {seq}, :title, '', 'story', {alice}, {pts}, '{status}', :no, '',"
+                    f" NULL, {float(seq)}, {sprint}, :due, 'data', NULL, NULL, 0, NULL, :no, 'carol',"
+                    " :stamp, 'carol', :later, 3)", title=title)
+                sql("INSERT INTO item_event (item_id, at, actor, field, old, new)"
+                    f" VALUES ({item}, :stamp, 'carol', 'created', NULL, :title)", title=title)
+                sql("INSERT INTO sprint_event (sprint_id, item_id, kind, at, actor, points, status,"
+                    f" target_sprint_id) VALUES ({sprint}, {item}, 'commit', :stamp, 'carol', {pts}, 'todo', NULL)")
+            sql("INSERT INTO item_event (item_id, at, actor, field, old, new)"
+                " VALUES ((SELECT id FROM item WHERE key = 'SAL-1'), :later, 'carol', 'status', 'todo', 'done')")
     finally:
         eng.dispose()
 
@@ -103,31 +137,36 @@ def fill_first_revision(path: Path) -> None:
 # --------------------------------------------------------------------------- creating
 
 
-def test_fresh_file_is_created_and_migrated_to_head(tmp_path):
-    path = tmp_path / "new.db"
-    db = Database(url_of(path))
+def test_fresh_database_is_created_and_migrated_to_head(db_url):
+    db = Database(db_url)
     try:
-        assert path.is_file()
+        if db.path is not None:
+            assert db.path.is_file()
         assert db.current_revision() == HEAD_REVISION
         assert HEAD_REVISION == migrate.head_revision()  # schema.py agrees with the migrations
-        assert alembic_rows(path) == [HEAD_REVISION]
+        assert alembic_rows(db_url) == [HEAD_REVISION]
         with db.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         assert set(metadata.tables) <= tables
+        # change detection works from the start (on PostgreSQL: the row every write bumps)
+        before = db.change_token()
+        assert before == 0 or db.is_sqlite
+        project.init_project(Ctx(db, "tester"))
+        assert db.change_token() != before
     finally:
         db.dispose()
 
 
-def test_models_and_migrations_do_not_differ(tmp_path):
+def test_models_and_migrations_do_not_differ(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    path = tmp_path / "auto.db"
-    build_at_revision(path, "head")
-    eng = create_engine(url_of(path))
+    build_at_revision(db_url, "head")
+    eng = create_engine(db_url)
     try:
         with eng.connect() as conn:
-            mc = MigrationContext.configure(conn, opts={"render_as_batch": True, "compare_type": True})
+            mc = MigrationContext.configure(
+                conn, opts={"render_as_batch": conn.dialect.name == "sqlite", "compare_type": True})
             diff = compare_metadata(mc, metadata)
     finally:
         eng.dispose()
@@ -151,7 +190,7 @@ def test_new_database_file_is_group_shared_not_world_readable(tmp_path):
         db.dispose()
 
 
-def test_sqlite_pragmas(ctx):
+def test_sqlite_pragmas(ctx, db_path):
     with ctx.db.read() as s:
         conn = s.connection()
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
@@ -171,19 +210,21 @@ def test_sqlite_pragmas(ctx):
 # --------------------------------------------------------------------------- upgrading
 
 
-def test_database_made_by_the_first_revision_keeps_its_data(tmp_path):
-    path = tmp_path / "old.db"
-    build_at_revision(path, FIRST_REVISION)
-    fill_first_revision(path)
-    assert alembic_rows(path) == [FIRST_REVISION]
+def test_database_made_by_the_first_revision_keeps_its_data(db_url):
+    build_at_revision(db_url, FIRST_REVISION)
+    fill_first_revision(db_url)
+    assert alembic_rows(db_url) == [FIRST_REVISION]
+    assert "change_counter" not in table_names(db_url)
 
-    db = Database(url_of(path))
+    db = Database(db_url)
     try:
         assert db.current_revision() == HEAD_REVISION
-        assert alembic_rows(path) == [HEAD_REVISION]
-        # an upgrade happened: the original was copied next to it first
-        (backup,) = tmp_path.glob("old.db.backup-*")
-        assert backup.name.startswith("old.db.backup-0001_initial-")
+        assert alembic_rows(db_url) == [HEAD_REVISION]
+        path = sqlite_path(db_url)
+        if path is not None:
+            # an upgrade happened: the original file was copied next to it first
+            (backup,) = path.parent.glob(f"{path.name}.backup-*")
+            assert backup.name.startswith(f"{path.name}.backup-0001_initial-")
 
         c = Ctx(db, "tester")
         st = project.get_settings(c)
@@ -204,11 +245,13 @@ def test_database_made_by_the_first_revision_keeps_its_data(tmp_path):
         report = reports.sprint_report(c, "S1")
         assert report.totals.committed_points == 8.0
         assert report.totals.completed_points == 3.0
-        # and the program keeps writing on top of the old rows
+        # and the program keeps writing on top of the old rows, which others notice
+        token = db.change_token()
         new = items.create_item(c, "After upgrade", stream="SAL", points=1)
         assert new.key == "SAL-3"
         items.edit_item(c, "SAL-2", status="done", expected_version=3)
         assert reports.sprint_report(c, "S1").totals.completed_points == 8.0
+        assert db.change_token() != token
     finally:
         db.dispose()
 
@@ -232,6 +275,21 @@ def downgrade() -> None:
 '''
 
 
+def probe_migrations(tmp_path: Path, monkeypatch, upgrade_body: str) -> str:
+    """A copy of the migrations folder with one more revision after the real
+    head, which the program is made to expect. Returns its revision."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    source = PROBE_REVISION.format(head=HEAD_REVISION)
+    if upgrade_body:
+        source = source.replace('    op.create_table("zz_probe", sa.Column("id", sa.Integer(), primary_key=True))\n',
+                                textwrap.indent(textwrap.dedent(upgrade_body), "    "))
+    (scripts / "versions" / "9999_probe.py").write_text(source)
+    monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
+    monkeypatch.setattr(engine_mod, "HEAD_REVISION", "9999_probe")
+    return "9999_probe"
+
+
 def test_upgrade_of_a_database_behind_head_copies_it_first(tmp_path, monkeypatch):
     """A throw-away revision after the real head, in a copy of the migrations
     folder, which the program is made to expect: a database at the real head
@@ -244,11 +302,7 @@ def test_upgrade_of_a_database_behind_head_copies_it_first(tmp_path, monkeypatch
         old.unlink()
     os.chmod(path, 0o600)
 
-    scripts = tmp_path / "migrations"
-    shutil.copytree(migrate.migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "9999_probe.py").write_text(PROBE_REVISION.format(head=HEAD_REVISION))
-    monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
-    monkeypatch.setattr(engine_mod, "HEAD_REVISION", "9999_probe")
+    probe_migrations(tmp_path, monkeypatch, "")
 
     db = Database(url_of(path))
     try:
@@ -296,20 +350,16 @@ def test_backup_sqlite_makes_a_consistent_group_only_copy(ctx, db_path, tmp_path
         copy.dispose()
 
 
-def test_database_from_a_newer_program_is_refused(tmp_path):
-    path = tmp_path / "future.db"
-    Database(url_of(path)).dispose()
-    con = sqlite3.connect(path)
-    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    con.commit()
-    con.close()
+def test_database_from_a_newer_program_is_refused(db_url, tmp_path):
+    Database(db_url).dispose()
+    run_sql(db_url, "UPDATE alembic_version SET version_num = '9999_future'")
 
     with pytest.raises(StorageError) as err:
-        Database(url_of(path))
+        Database(db_url)
     msg = str(err.value)
     assert "newer" in msg and "9999_future" in msg and "\n" not in msg
-    assert alembic_rows(path) == ["9999_future"]  # untouched
-    assert list(tmp_path.glob("future.db.backup-*")) == []
+    assert alembic_rows(db_url) == ["9999_future"]  # untouched
+    assert [p.name for p in tmp_path.iterdir() if ".backup-" in p.name] == []
 
 
 # --------------------------------------------------------------------------- refusing bad paths
@@ -352,8 +402,7 @@ def _python(code: str, *args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
-def test_six_processes_opening_a_fresh_file_at_once(tmp_path):
-    path = tmp_path / "race.db"
+def test_six_processes_opening_a_fresh_database_at_once(tmp_path, db_url):
     go = tmp_path / "go"
     code = textwrap.dedent("""
         import os, sys, time
@@ -365,27 +414,34 @@ def test_six_processes_opening_a_fresh_file_at_once(tmp_path):
         db = Database(url)
         print(db.current_revision())
     """)
-    procs = [_python(code, str(go), url_of(path)) for _ in range(6)]
+    procs = [_python(code, str(go), db_url) for _ in range(6)]
     time.sleep(0.5)  # let them reach the start line (only widens the race, asserts nothing)
     go.touch()
     results = [p.communicate(timeout=180) for p in procs]
     for p, (out, errtxt) in zip(procs, results):
         assert p.returncode == 0, errtxt
         assert out.strip() == HEAD_REVISION
-    assert alembic_rows(path) == [HEAD_REVISION]
-    con = sqlite3.connect(path)
+    assert alembic_rows(db_url) == [HEAD_REVISION]
+    path = sqlite_path(db_url)
+    if path is not None:
+        con = sqlite3.connect(path)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            con.close()
+    assert set(metadata.tables) <= table_names(db_url)
+    assert [p.name for p in tmp_path.iterdir() if ".backup-" in p.name] == []  # nobody "upgraded" a finished one
+    # the change counter got its one row once, not once per process
+    eng = create_engine(db_url)
     try:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        with eng.connect() as conn:
+            assert conn.execute(text("SELECT id, n FROM change_counter")).all() == [(1, 0)]
     finally:
-        con.close()
-    assert set(metadata.tables) <= names
-    assert list(tmp_path.glob("race.db.backup-*")) == []  # nobody "upgraded" a finished file
+        eng.dispose()
 
 
-def test_opening_a_database_at_head_does_not_import_alembic(tmp_path):
-    path = tmp_path / "lean.db"
-    Database(url_of(path)).dispose()
+def test_opening_a_database_at_head_does_not_import_alembic(db_url):
+    Database(db_url).dispose()
     code = textwrap.dedent("""
         import sys
         from sprinttui.store.engine import Database
@@ -393,44 +449,114 @@ def test_opening_a_database_at_head_does_not_import_alembic(tmp_path):
         assert db.current_revision() is not None
         print('alembic' in sys.modules, 'sprinttui.store.migrate' in sys.modules)
     """)
-    p = _python(code, url_of(path))
+    p = _python(code, db_url)
     out, errtxt = p.communicate(timeout=120)
     assert p.returncode == 0, errtxt
     assert out.split() == ["False", "False"]
 
 
-def test_sqlite_file_of_another_program_is_refused_and_left_alone(tmp_path):
-    path = tmp_path / "places.sqlite"
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
-    con.execute("INSERT INTO moz_places (url) VALUES ('https://example.org')")
-    con.commit()
-    con.close()
-
-    def tables() -> set[str]:
-        c = sqlite3.connect(path)
-        try:
-            return {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        finally:
-            c.close()
-
+def test_database_of_another_program_is_refused_and_left_alone(db_url):
+    run_sql(db_url, "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)",
+            "INSERT INTO moz_places (id, url) VALUES (1, 'https://example.org')")
     try:
         with pytest.raises(StorageError) as err:
-            Database(url_of(path)).dispose()
-        assert "\n" not in str(err.value)
+            Database(db_url).dispose()
+        assert "\n" not in str(err.value) and "another program" in str(err.value)
     finally:
-        assert tables() == {"moz_places"}
+        assert table_names(db_url) == {"moz_places"}
 
 
-def test_refusal_message_is_one_line_even_for_a_crafted_revision(tmp_path):
-    path = tmp_path / "crafted.db"
-    Database(url_of(path)).dispose()
-    con = sqlite3.connect(path)
-    con.execute("UPDATE alembic_version SET version_num = ?", ("9999_future\n\x1b[2Jgotcha",))
-    con.commit()
-    con.close()
+def test_refusal_message_is_one_line_even_for_a_crafted_revision(db_url):
+    Database(db_url).dispose()
+    run_sql(db_url, "UPDATE alembic_version SET version_num = :v", v="9999_future\n\x1b[2Jgotcha")
     with pytest.raises(StorageError) as err:
-        Database(url_of(path))
+        Database(db_url)
     msg = str(err.value)
     assert "newer" in msg
     assert msg.isprintable(), repr(msg)
+
+
+def test_a_failing_migration_changes_nothing_and_a_later_one_succeeds(db_url, tmp_path, monkeypatch):
+    """Every migration runs in one transaction: a revision that fails half-way
+    (after creating a table) leaves the schema, the revision and the rows as
+    they were, and says so in one line."""
+    db = Database(db_url)
+    project.init_project(Ctx(db, "tester"))
+    streams.add_stream(Ctx(db, "tester"), "SAL", "Sales")
+    db.dispose()
+    probe_migrations(tmp_path, monkeypatch, """
+        op.create_table("zz_probe", sa.Column("id", sa.Integer(), primary_key=True))
+        op.execute("INSERT INTO zz_probe (id) VALUES (1)")
+        op.execute("INSERT INTO zz_probe (id) VALUES (1)")  # a duplicate key: the revision fails
+    """)
+    with pytest.raises(StorageError) as err:
+        Database(db_url)
+    assert "\n" not in str(err.value)
+    assert alembic_rows(db_url) == [HEAD_REVISION]
+    assert "zz_probe" not in table_names(db_url)
+
+    probe_migrations(tmp_path / "fixed", monkeypatch, "")
+    db = Database(db_url)
+    try:
+        assert db.current_revision() == "9999_probe"
+        assert "zz_probe" in table_names(db_url)
+        assert [v.key for v in streams.list_streams(Ctx(db, "tester"))] == ["SAL"]
+    finally:
+        db.dispose()
+
+
+# --------------------------------------------------------------------------- PostgreSQL only
+
+
+@pytest.fixture
+def pg_url(db_url) -> str:
+    if db_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only: set SPRINTTUI_TEST_POSTGRES to an admin URL of a server")
+    return db_url
+
+
+def test_postgres_migration_waits_for_the_advisory_lock(pg_url):
+    """Whoever migrates holds the advisory lock for its whole transaction; a
+    second opener waits for it and then finds the schema done (no second run)."""
+    import threading
+
+    holder = create_engine(pg_url)
+    opened: list[object] = []
+
+    def open_db() -> None:
+        try:
+            db = Database(pg_url)
+            opened.append(db.current_revision())
+            db.dispose()
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            opened.append(err)
+
+    try:
+        with holder.connect() as conn:
+            trans = conn.begin()
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": migrate.MIGRATION_LOCK_KEY})
+            opener = threading.Thread(target=open_db, daemon=True)
+            opener.start()
+            opener.join(1.5)
+            assert opener.is_alive() and opened == [], "the migration did not wait for the lock"
+            assert "alembic_version" not in table_names(pg_url)
+            # meanwhile this connection migrates, as another process would
+            from alembic import command
+
+            command.upgrade(migrate.alembic_config(conn), "head")
+            trans.commit()  # releases the lock
+        opener.join(60)
+        assert opened == [HEAD_REVISION]
+    finally:
+        holder.dispose()
+    assert alembic_rows(pg_url) == [HEAD_REVISION]
+
+
+def test_postgres_errors_are_one_line_without_the_password(pg_url):
+    from sqlalchemy.engine import make_url
+
+    missing = make_url(pg_url).set(database="sprinttui_no_such_database", password="s3cret-pw")
+    with pytest.raises(StorageError) as err:
+        Database(missing.render_as_string(hide_password=False))
+    msg = str(err.value)
+    assert "sprinttui_no_such_database" in msg and "s3cret-pw" not in msg and "\n" not in msg

@@ -21,6 +21,11 @@ from sprinttui.store.engine import FILE_MODE, make_engine, storage_error
 if TYPE_CHECKING:
     from sprinttui.store.engine import Database
 
+# PostgreSQL: the advisory lock every migrating process takes first (on SQLite
+# BEGIN IMMEDIATE is the lock), so that two people opening one database at
+# once do not both run the migrations.
+MIGRATION_LOCK_KEY = 74201
+
 
 def migrations_dir() -> Path:
     """Migrations ship inside the wheel; in a source checkout they sit at the top."""
@@ -209,7 +214,7 @@ def upgrade(db: "Database", revision: str = "head") -> str | None:
                 conn = conn.execution_options(sqlite_immediate=True)
             with conn.begin():  # BEGIN IMMEDIATE: the migration lock on SQLite
                 if not db.is_sqlite:
-                    conn.execute(text("SELECT pg_advisory_xact_lock(74201)"))
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 current = _revision(conn)
                 if current is not None and not _known(current):
                     raise StorageError(
