@@ -551,3 +551,11 @@ def test_start_up_does_not_import_heavy_modules():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_every_command_returns_with_the_garbage_collector_on(cli, db):
+    import gc
+
+    for args in (["item", "list"], ["item", "show", "NOPE-1"], ["--version"]):
+        cli(db, *args)
+        assert gc.isenabled(), args

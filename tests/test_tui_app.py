@@ -273,3 +273,23 @@ async def test_unknown_or_broken_theme_preferences_are_ignored(proj, tmp_path, m
     app = make_app(proj)
     assert app.theme in app.available_themes
     assert os.path.exists(config_file)
+
+
+async def test_the_collector_the_command_line_turned_off_is_back_on_once_the_board_shows(proj):
+    """The command line starts the app with the garbage collector off (its
+    imports load faster); the app turns it back on after the first paint."""
+    import gc
+
+    gc.disable()
+    try:
+        app = make_app(proj)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, BoardScreen) and app.screen.data is not None
+            for _ in range(50):
+                if gc.isenabled():
+                    break
+                await pilot.pause(0.02)
+            assert gc.isenabled()
+    finally:
+        gc.enable()

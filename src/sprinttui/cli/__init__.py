@@ -11,6 +11,7 @@ stderr: ``sprinttui: error: …``); 1 an unexpected failure (one line:
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from sprinttui.domain import SprintTuiError, one_line
@@ -57,6 +58,11 @@ def _storage_error(err: BaseException) -> SprintTuiError | None:
 
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
+    # Importing SQLAlchemy, SQLModel and Textual allocates hundreds of thousands
+    # of objects that live as long as the process; the collector would walk
+    # them again and again while they load. It is switched back on before a
+    # command runs, and by the app once its first screen is painted.
+    gc.disable()
     try:
         from sprinttui.cli.parser import build_parser
 
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                          "give it after the command instead")
         from sprinttui.cli import commands
 
+        if args.handler not in ("app", "demo"):
+            gc.enable()
         try:
             return int(getattr(commands, "cmd_" + args.handler)(args) or 0)
         except commands.MissingPart as err:
@@ -98,3 +106,5 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         _say("internal error", f"{type(err).__name__}: {err}")
         return 1
+    finally:
+        gc.enable()

@@ -25,6 +25,13 @@ metadata: MetaData = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
 
 
+class _Table(SQLModel):
+    # Table rows are never validated by pydantic (SQLModel skips it for
+    # table=True), so building each model's validation schema can wait
+    # until something asks for it: importing the models gets cheaper.
+    model_config = {"defer_build": True}
+
+
 def _version_column() -> Column:
     return Column("version", Integer, nullable=False, default=1)
 
@@ -33,7 +40,7 @@ def _text(nullable: bool = True) -> Column:
     return Column(Text, nullable=nullable)
 
 
-class ProjectSettings(SQLModel, table=True):
+class ProjectSettings(_Table, table=True):
     __tablename__ = "project"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -48,7 +55,7 @@ class ProjectSettings(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class Stream(SQLModel, table=True):
+class Stream(_Table, table=True):
     __tablename__ = "stream"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -68,7 +75,7 @@ class Stream(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class Member(SQLModel, table=True):
+class Member(_Table, table=True):
     __tablename__ = "member"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -85,7 +92,7 @@ class Member(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class Sprint(SQLModel, table=True):
+class Sprint(_Table, table=True):
     __tablename__ = "sprint"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -102,7 +109,7 @@ class Sprint(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class Absence(SQLModel, table=True):
+class Absence(_Table, table=True):
     """Days a member is away during one sprint."""
 
     __tablename__ = "absence"
@@ -114,7 +121,7 @@ class Absence(SQLModel, table=True):
     days: float = Field(default=0.0)
 
 
-class Item(SQLModel, table=True):
+class Item(_Table, table=True):
     __tablename__ = "item"
     __table_args__ = (
         UniqueConstraint("stream_id", "seq"),
@@ -157,7 +164,7 @@ class Item(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class ItemEvent(SQLModel, table=True):
+class ItemEvent(_Table, table=True):
     """History: one row per changed field (who, when, field, old, new)."""
 
     __tablename__ = "item_event"
@@ -172,7 +179,7 @@ class ItemEvent(SQLModel, table=True):
     new: Optional[str] = Field(default=None, sa_column=_text())
 
 
-class SprintEvent(SQLModel, table=True):
+class SprintEvent(_Table, table=True):
     """Explicit sprint membership: enter/leave/commit/complete/carry."""
 
     __tablename__ = "sprint_event"
@@ -194,7 +201,7 @@ class SprintEvent(SQLModel, table=True):
     )  # for carry: where it went (None = backlog)
 
 
-class Evaluation(SQLModel, table=True):
+class Evaluation(_Table, table=True):
     __tablename__ = "evaluation"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -211,7 +218,7 @@ class Evaluation(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class Finding(SQLModel, table=True):
+class Finding(_Table, table=True):
     __tablename__ = "finding"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -227,7 +234,7 @@ class Finding(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class Kpi(SQLModel, table=True):
+class Kpi(_Table, table=True):
     __tablename__ = "kpi"
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -242,7 +249,7 @@ class Kpi(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class KpiMeasurement(SQLModel, table=True):
+class KpiMeasurement(_Table, table=True):
     __tablename__ = "kpi_measurement"
     __table_args__ = (Index("ix_kpi_measurement_kpi_id_date", "kpi_id", "date"),)
 
@@ -255,7 +262,7 @@ class KpiMeasurement(SQLModel, table=True):
     recorded_at: dt.datetime
 
 
-class StandupEntry(SQLModel, table=True):
+class StandupEntry(_Table, table=True):
     __tablename__ = "standup_entry"
     __table_args__ = (UniqueConstraint("member_id", "date"),)
 
@@ -273,7 +280,7 @@ class StandupEntry(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class StandupSession(SQLModel, table=True):
+class StandupSession(_Table, table=True):
     """One held standup: when, for which stream, how long, and what came up.
 
     The per-member notes live in ``standup_entry``; this row keeps the
@@ -299,7 +306,7 @@ class StandupSession(SQLModel, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
-class ChangeCounter(SQLModel, table=True):
+class ChangeCounter(_Table, table=True):
     """One row whose counter every write transaction bumps (PostgreSQL).
 
     SQLite notices other processes' commits through ``PRAGMA data_version``;

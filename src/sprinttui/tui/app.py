@@ -48,6 +48,7 @@ POLL_SECONDS = 1.0
 def _freeze_gc() -> None:
     gc.collect()
     gc.freeze()
+    gc.enable()  # the command line starts the app with the collector off
 
 
 def _screen_factory(mode: str):
@@ -103,6 +104,7 @@ class SprintTuiApp(App):
         self.refresh_header()
         if self._watch:
             self.set_interval(POLL_SECONDS, self.poll_changes)
+        self.set_timer(5.0, gc.enable)  # at the latest, should no screen ever show its data
         warning = self.ctx.db.permission_warning()  # a world-writable file on a shared box
         if warning:
             self.notify(Content(plain(warning, 300)), severity="warning", timeout=15)
