@@ -35,7 +35,10 @@ WRITER = """
 import sys, time
 from sprinttui.services import items, open_ctx
 ctx = open_ctx(sys.argv[1], "other-process")
-items.create_item(ctx, sys.argv[2], stream=sys.argv[3], sprint="current")
+top = items.list_items(ctx, sprint="current", status="todo", order="rank", limit=1)
+row = items.create_item(ctx, sys.argv[2], stream=sys.argv[3], sprint="current")
+if top:  # to the top of To do, where the board shows it without scrolling
+    items.rerank(ctx, row.key, before=top[0].key)
 print(repr(time.time()), flush=True)
 """
 
@@ -271,13 +274,8 @@ def main() -> None:
                     raise RuntimeError(f"the writer failed: {err.decode()[-500:]}")
                 t_commit = float(out.decode().split()[-1])
 
-                todo_before = app.screen.data.counts.get("todo", (0, 0.0))[0]
-
-                def has_card(data, title=title, before=todo_before):
-                    # the new card is ranked last, so it may sit past the first page of
-                    # To do: the column's count going up is the board showing the change
-                    return (any(c.title == title for cards in data.cards.values() for c in cards)
-                            or data.counts.get("todo", (0, 0.0))[0] > before)
+                def has_card(data, title=title):
+                    return any(c.title == title for cards in data.cards.values() for c in cards)
 
                 t1 = await wait_for(lambda: shown_since(n, "BoardScreen", has_card, wall=True), "the new card",
                                     timeout=30)
