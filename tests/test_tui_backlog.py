@@ -26,12 +26,6 @@ HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _private_config(tmp_path, monkeypatch):
-    """Never read or write the real per-user config (theme) from tests."""
-    monkeypatch.setenv("SPRINTTUI_CONFIG", str(tmp_path / "sprinttui-config.json"))
-
-
 @pytest.fixture
 def proj(ctx):
     """Streams SAL/OPS, members, active sprint S1, planned sprint S2, and items:

@@ -25,12 +25,6 @@ HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _private_config(tmp_path, monkeypatch):
-    """Never read or write the real per-user config (theme) from tests."""
-    monkeypatch.setenv("SPRINTTUI_CONFIG", str(tmp_path / "sprinttui-config.json"))
-
-
 @pytest.fixture
 def proj(ctx):
     """Streams SAL/OPS, members alice/bob, active S1, planned S2, KPI NPS, item SAL-1."""

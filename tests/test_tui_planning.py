@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from sprinttui.services.text import fmt_points
 from sprinttui.services import items, members, project, sprints, streams
+from sprinttui.services.text import fmt_points
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.planning import PlanningScreen, next_name
@@ -23,12 +23,6 @@ SIZE = (120, 36)
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True)
-def _private_config(tmp_path, monkeypatch):
-    """Never read or write the real per-user config (theme) from tests."""
-    monkeypatch.setenv("SPRINTTUI_CONFIG", str(tmp_path / "sprinttui-config.json"))
 
 
 @pytest.fixture

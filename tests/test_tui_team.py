@@ -20,12 +20,6 @@ SIZE = (120, 36)
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _private_config(tmp_path, monkeypatch):
-    """Never read or write the real per-user config (theme) from tests."""
-    monkeypatch.setenv("SPRINTTUI_CONFIG", str(tmp_path / "sprinttui-config.json"))
-
-
 @pytest.fixture
 def team(ctx):
     """Streams OPS and SAL; alice (SAL, 100 %, crm+sql) and bob (OPS, 50 %);
