@@ -9,6 +9,8 @@ import asyncio
 from textual.screen import ModalScreen
 from textual.worker import WorkerState
 
+from tui_support import press_keys
+
 RUNNING = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
@@ -46,8 +48,7 @@ async def settle(app, pilot) -> None:
 
 
 async def press(app, pilot, *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(app, pilot)
+    await press_keys(app, pilot, keys, settle)
 
 
 async def type_text(app, pilot, text: str) -> None:

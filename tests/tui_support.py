@@ -84,7 +84,23 @@ async def settle(app, pilot) -> None:
 
 
 async def press(app, pilot, *keys: str) -> None:
-    await pilot.press(*keys)
+    await press_keys(app, pilot, keys, settle)
+
+
+def busy(app) -> bool:
+    """A key started something not finished yet: a write, or a worker (a
+    dialog reads in a worker before its modal opens)."""
+    return bool(app._pending) or any(w.is_running and w.group != "poll" for w in app.workers)
+
+
+async def press_keys(app, pilot, keys, settle) -> None:
+    """Press the keys in order. Before the next key, wait with `settle` when the
+    last one started something: otherwise the next key reaches the screen
+    before the dialog the last one opens (a race seen in CI)."""
+    for i, key in enumerate(keys):
+        await pilot.press(key)
+        if i < len(keys) - 1 and busy(app):
+            await settle(app, pilot)
     await settle(app, pilot)
 
 

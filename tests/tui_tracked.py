@@ -8,6 +8,7 @@ import threading
 
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.editor import ItemEditor
+from tui_support import press_keys
 
 
 def new_app(c, **kw) -> SprintTuiApp:
@@ -76,5 +77,4 @@ async def settle(app, pilot) -> None:
 
 
 async def press(app, pilot, *keys: str) -> None:
-    await pilot.press(*keys)
-    await settle(app, pilot)
+    await press_keys(app, pilot, keys, settle)

@@ -24,6 +24,14 @@ def row_at_cursor(table, rows: Sequence[T]) -> T | None:
     return rows[i] if rows and table.row_count and 0 <= i < len(rows) else None
 
 
+def fit_rows(table) -> None:
+    """Give a DataTable of one-line rows the height of its rows (header,
+    padding and border included; a CSS max-height still caps it). Textual's
+    `height: auto` on a DataTable does not always grow when rows are added
+    after the first layout: the table then stays 0 lines high."""
+    table.styles.height = table.row_count + (1 if table.show_header else 0) + table.styles.gutter.height
+
+
 class ScreenBar(Static):
     """One line naming every screen with its number key, the current one highlighted."""
 

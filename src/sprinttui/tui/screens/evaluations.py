@@ -33,7 +33,7 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
 from sprinttui.services.evaluations import EvaluationView, FindingView, is_done
 from sprinttui.services.text import clean_text, fmt_points
-from sprinttui.tui.base import BaseScreen, row_at_cursor
+from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
 from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
@@ -402,6 +402,7 @@ class EvaluationsScreen(BaseScreen):
                 cells.append(text(f.owner or "-", style="dim", limit=10))
             t.add_row(*cells, key=f"a{f.id}")
         t.set_class(not data.actions, "-hidden")
+        fit_rows(t)
         if data.actions:
             t.move_cursor(row=max(0, min(old, len(data.actions) - 1)), animate=False)
         elif self.focused is t:

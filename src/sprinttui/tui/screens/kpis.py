@@ -28,7 +28,7 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemRow
 from sprinttui.services.kpis import KpiView
 from sprinttui.services.text import clean_line
-from sprinttui.tui.base import BaseScreen, row_at_cursor
+from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
 from sprinttui.tui.widgets.charts import (
@@ -263,6 +263,7 @@ class KpiScreen(BaseScreen):
                 Text(sparkline(k.trend, spark), style=STATUS_STYLE[status]),
                 key=k.name,
             )
+        fit_rows(t)
         if data.kpis:
             index = self._index(t, keep)
             if index >= 0:

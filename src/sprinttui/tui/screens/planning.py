@@ -23,7 +23,7 @@ from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen, row_at_cursor
+from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
@@ -242,6 +242,8 @@ class PlanningScreen(BaseScreen):
             streams.add_columns("Stream", "Days", "Cap", "Plan", "Status", "Vel")
         cap = data.capacity
         if cap is None:
+            fit_rows(members)
+            fit_rows(streams)
             return
         err = self._error_style()
         for m in cap.members:
@@ -268,6 +270,8 @@ class PlanningScreen(BaseScreen):
                 text(_pts(s.committed_points), style=err if s.over_committed else bold),
                 status, text(_cap(s.velocity_points)),
             )
+        fit_rows(members)
+        fit_rows(streams)
 
     def _fill(self, table: DataTable, rows: list[ItemRow], with_status: bool) -> None:
         keep_key = None

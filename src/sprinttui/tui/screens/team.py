@@ -20,7 +20,7 @@ from sprinttui.services import streams as streams_svc
 from sprinttui.services.members import MemberView
 from sprinttui.services.streams import StreamView
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen
+from sprinttui.tui.base import BaseScreen, fit_rows
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
@@ -151,6 +151,7 @@ class TeamScreen(BaseScreen):
             t.add_row(text(s.key), text(s.name, limit=40), text(lead, limit=40), text(str(s.members)),
                       key=s.key)
         t._team_keys = [s.key for s in data.streams]  # type: ignore[attr-defined]
+        fit_rows(t)
         self.streams_table.border_title = Content(f"Streams · {len(data.streams)}")
         self._keep(t, t._team_keys, key_now)  # type: ignore[attr-defined]
 
