@@ -293,3 +293,49 @@ async def test_the_collector_the_command_line_turned_off_is_back_on_once_the_boa
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_once_the_board_is_painted_the_other_screens_are_imported_in_the_background(tmp_path):
+    """A fresh process (nothing imported yet): the app opens on the board only;
+    after the first paint it imports the other screens' modules in a worker,
+    so that pressing 2…8 later does not wait for an import."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import asyncio, sys
+        from sprinttui.services import open_ctx
+        from sprinttui.tui.app import SprintTuiApp
+        from sprinttui.tui.screens import SCREEN_CLASSES
+
+        names = [f"sprinttui.tui.screens.{m}" for m, _c in SCREEN_CLASSES.values()]
+        before = sorted(n for n in names if n in sys.modules)
+
+        async def main():
+            app = SprintTuiApp(open_ctx(sys.argv[1], "tester"), watch=False)
+            async with app.run_test(size=(120, 36)) as pilot:
+                for _ in range(1000):  # until every screen is imported, at most 10 s
+                    await pilot.pause(0.01)
+                    if all(n in sys.modules for n in names):
+                        break
+                print("SHOWN:" + type(app.screen).__name__)
+                print("AFTER:" + ",".join(sorted(n for n in names if n in sys.modules)))
+
+        asyncio.run(main())
+        print("BEFORE:" + ",".join(before))
+    """)
+    db = tmp_path / "p.db"
+    env = dict(os.environ, TEXTUAL_ANIMATION="none")
+    init = subprocess.run([sys.executable, "-m", "sprinttui", "--db", str(db), "init", "--name", "P"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert init.returncode == 0, init.stderr
+    result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
+    assert out["BEFORE"] == ""
+    assert out["SHOWN"] == "BoardScreen"
+    assert sorted(out["AFTER"].split(",")) == sorted(
+        f"sprinttui.tui.screens.{m}" for m in ("board", "backlog", "planning", "standup", "evaluations",
+                                               "catchup", "kpis", "team"))

@@ -1,7 +1,8 @@
 """The screens of the app, one module each, keyed by mode name.
 
 A screen's module is imported when the screen is first shown, so opening the
-app on the board does not pay for the others.
+app on the board does not pay for the others; the app then imports the rest in
+the background (`preload`) once its first screen is painted.
 """
 
 from __future__ import annotations
@@ -23,3 +24,9 @@ SCREEN_CLASSES = {
 def screen_class(mode: str) -> type:
     module, name = SCREEN_CLASSES[mode]
     return getattr(import_module(f"{__name__}.{module}"), name)
+
+
+def preload() -> None:
+    """Import every screen's module (safe from a thread: importing only defines classes)."""
+    for module, _name in SCREEN_CLASSES.values():
+        import_module(f"{__name__}.{module}")
