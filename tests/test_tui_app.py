@@ -263,6 +263,26 @@ async def test_theme_is_remembered_per_user(proj, make_ctx, tmp_path, monkeypatc
     assert other.theme == default_theme
 
 
+async def test_a_theme_chosen_on_one_screen_shows_on_every_screen_opened_before_or_after(proj):
+    """Screens opened earlier are restyled when shown again, screens opened
+    later start in the new theme (the app skips Textual's CSS refresh for a
+    screen that is already up to date, never for one that is not)."""
+    app = make_app(proj)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "2")  # the backlog, opened in the first theme
+        await press(app, pilot, "1")
+        dark_bg = app.screen.styles.background
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        light_bg = app.screen.styles.background
+        assert light_bg != dark_bg
+        for key in ("2", "3", "1"):  # opened before the change, opened after it, the board again
+            await press(app, pilot, key)
+            assert app.screen.styles.background == light_bg, key
+            assert app.screen.query_one("Footer").styles.background != dark_bg
+
+
 async def test_unknown_or_broken_theme_preferences_are_ignored(proj, tmp_path, monkeypatch):
     config_file = tmp_path / "config.json"
     monkeypatch.setenv("SPRINTTUI_CONFIG", str(config_file))

@@ -57,7 +57,17 @@ def _screen_factory(mode: str):
     def make():
         from sprinttui.tui import screens
 
-        return screens.screen_class(mode)()
+        screen = screens.screen_class(mode)()
+        # Textual refreshes the whole app's CSS when a mode's screen is new:
+        # that throws away its cache of parsed CSS and restyles every widget
+        # of every open screen, so each screen opened re-parsed all the app's
+        # CSS (20–90 ms) and restyled the others. When the screen being left
+        # is up to date with the CSS (see BaseScreen.on_mount), so is the new
+        # one: its widgets are styled with the current rules as they mount.
+        app, left = screen.app, screen.app.screen
+        if left._css_update_count == app._css_update_count:
+            screen._css_update_count = app._css_update_count
+        return screen
 
     return make
 

@@ -83,6 +83,10 @@ class BaseScreen(Screen):
 
     def on_mount(self) -> None:
         self.sapp.data_screens.add(self)
+        # Styled with the current CSS as its widgets mounted. Textual only
+        # records that for a screen mounted before its CSS refresh, so every
+        # switch to this screen would refresh (and re-parse) all the CSS again.
+        self._css_update_count = self.app._css_update_count
         self.reload()
 
     def on_screen_resume(self) -> None:
