@@ -59,7 +59,7 @@ from sprinttui.domain import (
     one_line,
 )
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ItemRow, _row_query, _to_row, plan_items
+from sprinttui.services.items import ROW_WIDTH, ItemRow, _row_query, _to_row, plan_items
 from sprinttui.services.lookup import sprint_by_ref, stream_by_key
 from sprinttui.services.project import get_settings
 from sprinttui.services.sprints import SprintView, view
@@ -273,17 +273,17 @@ def catchup_plan(
         )
         if only is not None:
             listed = listed.where(Item.stream_id == only.id)
-        found = [(_to_row(t[:4]), t[4], t[5], t[6]) for t in s.exec(listed).all()]
-        ids = [t[0].id for t in found]
+        found = [(_to_row(t), *t[ROW_WIDTH:]) for t in s.exec(listed).all()]
 
-        # the sprints each slipped from, one query
+        # the sprints each slipped from, one query per 900 listed items (the ids
+        # found, not the listing again as a subquery: that would scan the items twice)
         trails: dict[int, list[str]] = defaultdict(list)
-        if ids:
+        ids = [row.id for row, *_ in found]
+        for chunk in _chunks(ids, 900):
             carried = (
                 select(SprintEvent.item_id, Sprint.name)
                 .join(Sprint, Sprint.id == SprintEvent.sprint_id)
-                .where(SprintEvent.kind == SprintEventKind.CARRY.value,
-                       SprintEvent.item_id.in_(listed.with_only_columns(Item.id).scalar_subquery()))
+                .where(SprintEvent.kind == SprintEventKind.CARRY.value, SprintEvent.item_id.in_(chunk))
                 .order_by(SprintEvent.at, SprintEvent.id)
             )
             for item_id, name in s.exec(carried).all():
@@ -365,6 +365,11 @@ def catchup_plan(
         ))
     plan = CatchUpPlan(sprint=target_view, streams=tuple(streams), blocked_days=blocked_days)
     return replan(plan, skip=skip, add=add)
+
+
+def _chunks(seq: list, n: int):
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
 
 
 def _aware(t: datetime) -> datetime:

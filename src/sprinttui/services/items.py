@@ -566,10 +566,21 @@ def restore_item(ctx: Ctx, key: str) -> ItemRow:
 
 _Assignee = aliased(Member)
 
+# the columns of an ItemRow, in _to_row's order: plain columns, not whole Item
+# objects (the description and the ORM bookkeeping per row cost more than the rest)
+_ROW_COLUMNS = (
+    Item.id, Item.key, Item.title, Item.kind, Stream.key, Item.status, Item.points, Sprint.name,
+    _Assignee.handle, Item.slip_count, Item.blocked, Item.blocked_reason, Item.rank, Item.due_date,
+    Item.labels, Item.version,
+)
+#: how many leading columns of a _row_query() row make an ItemRow (more may be added after them)
+ROW_WIDTH = len(_ROW_COLUMNS)
+
 
 def _row_query():
     return (
-        select(Item, Stream.key, Sprint.name, _Assignee.handle)
+        select(*_ROW_COLUMNS)
+        .select_from(Item)
         .join(Stream, Stream.id == Item.stream_id)
         .outerjoin(Sprint, Sprint.id == Item.sprint_id)
         .outerjoin(_Assignee, _Assignee.id == Item.assignee_id)
@@ -577,24 +588,26 @@ def _row_query():
 
 
 def _to_row(t) -> ItemRow:
-    item, stream_key, sprint_name, handle = t
+    """The ItemRow of a _row_query() row (its first ROW_WIDTH columns)."""
+    (item_id, key, title, kind, stream_key, status, points, sprint_name, handle, slip_count, blocked,
+     blocked_reason, rank, due_date, labels, version) = t[:ROW_WIDTH]
     return ItemRow(
-        id=item.id,
-        key=item.key,
-        title=item.title,
-        kind=item.kind,
+        id=item_id,
+        key=key,
+        title=title,
+        kind=kind,
         stream=stream_key,
-        status=item.status,
-        points=item.points,
+        status=status,
+        points=points,
         sprint=sprint_name,
         assignee=handle,
-        slip_count=item.slip_count,
-        blocked=item.blocked,
-        blocked_reason=item.blocked_reason,
-        rank=item.rank,
-        due_date=item.due_date,
-        labels=[x for x in item.labels.split(",") if x],
-        version=item.version,
+        slip_count=slip_count,
+        blocked=blocked,
+        blocked_reason=blocked_reason,
+        rank=rank,
+        due_date=due_date,
+        labels=[x for x in labels.split(",") if x],
+        version=version,
     )
 
 
@@ -683,6 +696,8 @@ def list_items(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> list[Item
     if q.order not in _ORDERS:
         raise ValidationError(f"unknown order {q.order!r}", "order")
     with ctx.db.read() as s:
+        if q.order == "rank" and q.limit is not None:
+            return _rank_page(s, q, q.offset, q.limit)
         stmt = _filtered(s, q, _row_query()).order_by(*_ORDERS[q.order])
         if q.offset:
             stmt = stmt.offset(q.offset)
@@ -759,9 +774,10 @@ def _check_page(offset: int, limit: int) -> None:
         raise ValidationError("the limit cannot be negative", "limit")
 
 
-def _board_page(s: Session, q: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
+def _rank_page(s: Session, q: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
+    """One page of the items matching q, in rank order (list_items and the board)."""
     # page by id first, then join only the page: sorting bare (rank, id) pairs
-    # of a long column is several times cheaper than sorting joined full rows
+    # of a long list is several times cheaper than sorting joined full rows
     ids = _filtered(s, q, select(Item.id)).order_by(*_ORDERS["rank"])
     if offset:
         ids = ids.offset(offset)
@@ -808,7 +824,7 @@ def board_page(
     _check_page(offset, limit)
     q = _board_query(sprint, stream, text, status)
     with ctx.db.read() as s:
-        return _board_page(s, q, offset, limit)
+        return _rank_page(s, q, offset, limit)
 
 
 def board_counts(ctx: Ctx, sprint: str, *, stream: str | None = None, text: str | None = None) -> BoardCounts:
@@ -857,7 +873,7 @@ def board_slice(
                 pages = index // BOARD_PAGE + 1
                 wanted[status] = max(wanted[status], pages * BOARD_PAGE)
         pages_by_status = {
-            status: _board_page(s, _board_query(sprint, stream, text, status), 0, n) if counts[status][0] else []
+            status: _rank_page(s, _board_query(sprint, stream, text, status), 0, n) if counts[status][0] else []
             for status, n in wanted.items()
         }
     return BoardSlice(pages_by_status, counts)

@@ -110,7 +110,7 @@ def edit_member(
 
 def list_members(ctx: Ctx, *, stream: str | None = None, include_inactive: bool = False) -> list[MemberView]:
     with ctx.db.read() as s:
-        streams = {st.id: st.key for st in s.exec(select(Stream)).all()}
+        streams = dict(s.exec(select(Stream.id, Stream.key)).all())
         q = select(Member).order_by(Member.handle)
         if stream:
             q = q.where(Member.primary_stream_id == stream_by_key(s, stream).id)
@@ -122,7 +122,7 @@ def list_members(ctx: Ctx, *, stream: str | None = None, include_inactive: bool 
 def get_member(ctx: Ctx, handle: str) -> MemberView:
     with ctx.db.read() as s:
         m = member_by_handle(s, handle)
-        streams = {st.id: st.key for st in s.exec(select(Stream)).all()}
+        streams = dict(s.exec(select(Stream.id, Stream.key)).all())
         return _view(m, streams)
 
 

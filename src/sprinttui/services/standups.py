@@ -347,10 +347,14 @@ def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoa
         # without an earlier standup: from the start of the previous day
         since = last or datetime.combine(day - timedelta(days=1), time(0, 0), tzinfo=timezone.utc)
 
+        # the whole team's items: one pass over the table (assignee_id + 0 keeps
+        # SQLite off the assignee index, through which it would read nearly every
+        # item one at a time, several times slower); one stream's: by that index
+        assignee = Item.assignee_id if stream_row is not None else Item.assignee_id + 0
         open_rows = s.exec(
-            items_mod._row_query().where(
+            items_mod._row_query().add_columns(Item.assignee_id).where(
                 Item.deleted == False,  # noqa: E712
-                Item.assignee_id.in_(ids),
+                assignee.in_(ids),
                 or_(Item.status.in_([Status.DOING.value, Status.REVIEW.value]),
                     and_(Item.blocked == True, Item.status != Status.DONE.value)),  # noqa: E712
             ).order_by(Item.rank, Item.id)
@@ -359,7 +363,7 @@ def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoa
         blocked: dict[int, list[ItemRow]] = {i: [] for i in ids}
         for t in open_rows:
             row = items_mod._to_row(t)
-            owner = t[0].assignee_id
+            owner = t[items_mod.ROW_WIDTH]
             if row.status in (Status.DOING.value, Status.REVIEW.value):
                 in_progress[owner].append(row)
             if row.blocked and row.status != Status.DONE.value:
@@ -368,16 +372,17 @@ def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoa
         moved: dict[int, list[Moved]] = {i: [] for i in ids}
         by_handle = {m.handle: m.id for m in people}
         events = s.exec(
-            select(ItemEvent, Item.key, Item.title, Item.assignee_id)
+            select(ItemEvent.at, ItemEvent.actor, ItemEvent.old, ItemEvent.new, Item.key, Item.title,
+                   Item.assignee_id)
             .join(Item, Item.id == ItemEvent.item_id)
             .where(ItemEvent.field == "status", ItemEvent.at > since,
                    or_(Item.assignee_id.in_(ids), ItemEvent.actor.in_(list(by_handle))))
             .order_by(ItemEvent.at, ItemEvent.id)
         ).all()
-        for ev, key, title, assignee_id in events:
-            owner = assignee_id if assignee_id in moved else by_handle.get(ev.actor)
+        for at, actor, old, new, key, title, assignee_id in events:
+            owner = assignee_id if assignee_id in moved else by_handle.get(actor)
             if owner is not None:
-                moved[owner].append(Moved(key, title, ev.old, ev.new, ev.at, ev.actor))
+                moved[owner].append(Moved(key, title, old, new, at, actor))
 
         notes = {
             e.member_id: StandupView(handles[e.member_id], "", e.date, e.yesterday, e.today, e.blockers,
