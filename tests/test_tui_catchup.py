@@ -361,6 +361,44 @@ async def test_a_reload_keeps_the_cursor_skips_and_additions(proj, make_ctx, clo
         assert scr.current.key == "SAL-3"
 
 
+async def test_a_long_list_fills_the_table_as_the_cursor_goes_down_and_a_reload_keeps_the_place(tctx, clock):
+    """230 slipped items: the table starts with the first 100 and takes the
+    next ones as the cursor nears its end, so every item can be reached; a
+    reload keeps the cursor on its item, deep in the list."""
+    c = tctx
+    clock.set("2026-01-05 08:00")
+    streams.add_stream(c, "SAL", "Sales")
+    sprints.new_sprint(c, "S1", start="2026-01-05", end="2026-01-16")
+    for i in range(230):
+        items.create_item(c, f"Slipped {i:03}", stream="SAL", points=1, sprint="S1")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to="backlog")
+    clock.set("2026-01-19 08:00")
+    app = make_app(c)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        scr = await open_catchup(app, pilot)
+        everything = [e.key for e in scr.rows]
+        assert len(everything) == 230
+        assert shown_keys(scr) == everything[:100]
+        for _ in range(12):  # a page is about 20 rows at this size
+            await press(app, pilot, "pagedown")
+        assert scr.current.key == everything[table(scr).cursor_row]
+        assert table(scr).cursor_row > 100
+        assert shown_keys(scr) == everything[: len(shown_keys(scr))] and len(shown_keys(scr)) >= 200
+        for _ in range(10):
+            await press(app, pilot, "pagedown")
+        assert shown_keys(scr) == everything
+        assert scr.current.key == everything[-1]
+        await press(app, pilot, "pageup")
+        here = scr.current.key
+        assert everything.index(here) > 200
+        app.data_written()
+        await settle(app, pilot)
+        assert scr.current.key == here
+        assert shown_keys(scr) == everything
+
+
 async def test_without_a_planned_sprint_the_work_is_listed_and_the_keys_say_why(ctx):
     streams.add_stream(ctx, "SAL", "Sales")
     items.create_item(ctx, "Late", stream="SAL", points=2, due="2020-01-01")

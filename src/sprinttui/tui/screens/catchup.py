@@ -45,6 +45,10 @@ from sprinttui.tui.safe import plain, text
 MARK = "●"
 WIDE = 120  # from this terminal width on, the table shows age, due date and why
 BLOCKED_DAYS = 3
+#: rows put in the table at a time: more follow as the cursor nears the last one
+#: (a large project lists hundreds of slipped items; the table shows thirty)
+CHUNK = 100
+LOOKAHEAD = 10
 
 NARROW_COLUMNS = [("sel", " ", 1), ("key", "Key", 9), ("points", "Pts", 4), ("slips", "Slip", 4),
                   ("title", "Title", None), ("plan", "Plan", 12)]
@@ -113,7 +117,8 @@ class CatchUpScreen(BaseScreen):
         self.skipped: set[str] = set()
         self.added: set[str] = set()
         self.selected: set[str] = set()
-        self.rows: list[CatchUpEntry] = []
+        self.rows: list[CatchUpEntry] = []  # every entry; the table holds the first self._shown
+        self._shown = 0
         self._title_width = 0
         self._wide: bool | None = None
         self._stream_lines: dict[str, Horizontal] = {}  # stream key → its summary line
@@ -271,8 +276,11 @@ class CatchUpScreen(BaseScreen):
         table = self.table
         old_index = table.cursor_row
         self.rows = list(self.plan.entries) if self.plan is not None else []
+        # as many rows as before (and the kept entry's), in whole chunks
+        want = max(CHUNK, self._shown, next((i + 1 for i, e in enumerate(self.rows) if e.key == keep), 0))
+        self._shown = min(len(self.rows), -(-want // CHUNK) * CHUNK)
         table.clear()
-        for e in self.rows:
+        for e in self.rows[: self._shown]:
             table.add_row(*self._cells(e), key=e.key)
         if self.rows:
             index = self._index_of(keep)
@@ -334,6 +342,11 @@ class CatchUpScreen(BaseScreen):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
+        if self._shown < len(self.rows) and event.cursor_row >= self._shown - LOOKAHEAD:
+            table, more = self.table, self.rows[self._shown : self._shown + CHUNK]
+            for e in more:
+                table.add_row(*self._cells(e), key=e.key)
+            self._shown += len(more)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()  # enter is this screen's accept; a click only moves the cursor
