@@ -32,6 +32,25 @@ def fit_rows(table) -> None:
     table.styles.height = table.row_count + (1 if table.show_header else 0) + table.styles.gutter.height
 
 
+def fit_width(table) -> None:
+    """Give a DataTable the width of its columns (as `width: auto` means; a CSS
+    max-width still caps it). Like `height: auto` (see fit_rows), Textual's
+    `width: auto` on a DataTable sometimes stays at the empty table's width
+    once the rows arrive: the member table on Planning then showed as a
+    2-column sliver."""
+    from rich.cells import cell_len
+
+    def width(cell) -> int:
+        return cell_len(getattr(cell, "plain", None) or str(cell))
+
+    columns = table.ordered_columns
+    widest = [width(c.label) if table.show_header else 0 for c in columns]
+    for row in table.ordered_rows:
+        for i, cell in enumerate(table.get_row(row.key)):
+            widest[i] = max(widest[i], width(cell))
+    table.styles.width = sum(w + 2 * table.cell_padding for w in widest) + table.styles.gutter.width
+
+
 class ScreenBar(Static):
     """One line naming every screen with its number key, the current one highlighted."""
 
@@ -88,6 +107,17 @@ class BaseScreen(Screen):
         # switch to this screen would refresh (and re-parse) all the CSS again.
         self._css_update_count = self.app._css_update_count
         self.reload()
+
+    def _on_screen_resume(self, event) -> None:
+        # Runs before Textual's own handler of the same event (which restyles
+        # the whole screen when refresh_styles is set). A screen resumed for
+        # the first time (twice, when its mode is opened) was styled as its
+        # widgets mounted a moment ago: restyling it again cost 20-45 ms.
+        if not getattr(self, "_was_suspended", False):
+            event.refresh_styles = False
+
+    def _on_screen_suspend(self) -> None:
+        self._was_suspended = True
 
     def on_screen_resume(self) -> None:
         if getattr(self, "_stale", False):

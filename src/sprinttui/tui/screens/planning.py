@@ -23,7 +23,7 @@ from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
+from sprinttui.tui.base import BaseScreen, fit_rows, fit_width, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 
@@ -84,7 +84,7 @@ class PlanningScreen(BaseScreen):
         height: auto; max-height: 100%;
         border: round $surface-lighten-2; scrollbar-size-vertical: 1;
     }
-    PlanningScreen #plan-members { width: auto; max-width: 45%; }
+    PlanningScreen #plan-members { width: auto; max-width: 45%; overflow-x: hidden; }
     PlanningScreen #plan-streams { width: 1fr; }
     PlanningScreen #plan-items { height: 1fr; min-height: 6; }
     PlanningScreen #plan-items DataTable {
@@ -271,6 +271,7 @@ class PlanningScreen(BaseScreen):
                 status, text(_cap(s.velocity_points)),
             )
         fit_rows(members)
+        fit_width(members)
         fit_rows(streams)
 
     def _fill(self, table: DataTable, rows: list[ItemRow], with_status: bool) -> None:
