@@ -134,7 +134,8 @@ class CatchUpScreen(BaseScreen):
     def on_mount(self) -> None:
         self._add_columns(self.app.size.width)
         self.table.focus()
-        super().on_mount()
+        # BaseScreen.on_mount (the first load) runs next: Textual calls the
+        # handler of every class in the MRO, so calling it here loaded twice
 
     @property
     def table(self) -> DataTable:

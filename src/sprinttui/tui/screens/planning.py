@@ -135,7 +135,8 @@ class PlanningScreen(BaseScreen):
         self.query_one("#plan-sprint", DataTable).border_title = "Sprint"
         self.query_one("#plan-backlog", DataTable).border_title = "Backlog"
         self.backlog_table.focus()
-        super().on_mount()
+        # BaseScreen.on_mount (the first load) runs next: Textual calls the
+        # handler of every class in the MRO, so calling it here loaded twice
 
     # -- tables ----------------------------------------------------------------
     @property

@@ -225,7 +225,8 @@ class StandupScreen(BaseScreen):
         order = config.load(self.ctx.user).get("standup_order")
         self.order_mode = order if order in ORDERS else "fixed"
         self.set_interval(1.0, self._tick)
-        super().on_mount()
+        # BaseScreen.on_mount (the first load) runs next: Textual calls the
+        # handler of every class in the MRO, so calling it here loaded twice
 
     # -- data -------------------------------------------------------------------------
     def load(self) -> StandupBoard:

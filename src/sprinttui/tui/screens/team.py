@@ -81,7 +81,8 @@ class TeamScreen(BaseScreen):
         self.streams_table.border_title = "Streams"
         self.members_table.border_title = "Members"
         self.members_table.focus()
-        super().on_mount()
+        # BaseScreen.on_mount (the first load) runs next: Textual calls the
+        # handler of every class in the MRO, so calling it here loaded twice
 
     # -- tables ----------------------------------------------------------------
     @property
