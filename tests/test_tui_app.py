@@ -368,3 +368,23 @@ def test_once_the_board_is_painted_the_other_screens_are_imported_in_the_backgro
     assert sorted(out["AFTER"].split(",")) == sorted(
         f"sprinttui.tui.screens.{m}" for m in ("board", "backlog", "planning", "standup", "evaluations",
                                                "catchup", "kpis", "team"))
+
+
+async def test_each_screen_reads_its_data_once_when_it_opens(proj, monkeypatch):
+    """Textual calls on_mount of every class of a screen, BaseScreen's too: a
+    screen that also called super().on_mount() started its first load twice."""
+    loads: dict[str, int] = {}
+    original = BaseScreen.reload
+
+    def counted(self, *args, **kwargs):
+        loads[type(self).__name__] = loads.get(type(self).__name__, 0) + 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseScreen, "reload", counted)
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        for key, _mode, _title in SCREENS[1:]:
+            await press(app, pilot, key)
+        assert set(loads) == {type(s).__name__ for s in app.data_screens}
+        assert loads == dict.fromkeys(loads, 1)

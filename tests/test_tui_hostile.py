@@ -228,6 +228,9 @@ async def click_on(app, pilot, seen: Seen, label: str, text: str) -> bool:
 
 
 async def goto(app, pilot, key: str, title: str) -> None:
+    # a notification left by the previous screen (e.g. the end of the standup
+    # rotation, 4 s) would cover part of the next one, whose text is checked
+    app.clear_notifications()
     await press(app, pilot, key)
     assert isinstance(app.screen, BaseScreen) and app.screen.SCREEN_TITLE == title, app.screen
 

@@ -109,11 +109,12 @@ class BacklogScreen(BaseScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        # (BaseScreen.on_mount, which starts the first load, runs after this one:
+        # Textual calls the handler of every class, so no super() call here)
         self._add_columns(self.app.size.width)
         table = self.table
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
-        super().on_mount()
 
     def _add_columns(self, screen_width: int) -> None:
         """(Re)create the columns; the title gets the width the others leave."""

@@ -217,8 +217,14 @@ class EvaluationsScreen(BaseScreen):
         self._list: DataTable | None = None
 
     def compose(self) -> ComposeResult:
+        # what a wide terminal shows is there from the start: added after the
+        # mount, the class and the list would restyle and lay out the screen again
+        wide = self.app.size.width >= WIDE
+        self.set_class(wide, "-wide", update=False)
         yield from self.compose_header()
         with Horizontal(id="ev-body"):  # the list of evaluations joins on the left when wide
+            if wide:
+                yield self._make_list()
             with Vertical(id="ev-main"):
                 yield Static(Content("Loading…"), id="ev-head")
                 yield Static("", id="ev-summary")
@@ -229,10 +235,11 @@ class EvaluationsScreen(BaseScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        # (BaseScreen.on_mount, which starts the first load, runs after this one:
+        # Textual calls the handler of every class, so no super() call here)
         self.findings_table.border_title = Content("Findings")
         self._layout(self.app.size.width)
         self.findings_table.focus()
-        super().on_mount()
 
     # -- widgets ------------------------------------------------------------------
     @property
@@ -278,9 +285,7 @@ class EvaluationsScreen(BaseScreen):
         self.wide = wide = width >= WIDE
         self.set_class(wide, "-wide")
         if wide and self._list is None:
-            self._list = DataTable(id="ev-list", cursor_type="row", zebra_stripes=True)
-            self._list.border_title = Content("Evaluations")
-            self.query_one("#ev-body").mount(self._list, before="#ev-main")
+            self.query_one("#ev-body").mount(self._make_list(), before="#ev-main")
         if self._list is not None:
             self._list.set_class(not wide, "-hidden")
         if not wide and self._list is not None and self.focused is self._list:
@@ -288,6 +293,11 @@ class EvaluationsScreen(BaseScreen):
         self._columns(width - (LIST_WIDTH if wide else 0))
         if self.data is not None:
             self.show(self.data)
+
+    def _make_list(self) -> DataTable:
+        self._list = DataTable(id="ev-list", cursor_type="row", zebra_stripes=True)
+        self._list.border_title = Content("Evaluations")
+        return self._list
 
     def _columns(self, width: int) -> None:
         """Fixed widths, the text column takes the rest: nothing scrolls sideways."""

@@ -124,24 +124,29 @@ class KpiScreen(BaseScreen):
         self._loads = 0  # counts the loads shown
 
     def compose(self) -> ComposeResult:
+        # the size classes are set before the widgets are styled: set after the
+        # mount, they would restyle the whole screen once more
+        size = self.app.size
+        wide = self._is_wide(size.width, size.height)
+        self.set_class(wide, "-wide", update=False)
         yield from self.compose_header()
         yield Static(Content("Loading…"), id="kpi-status")
         yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
         with Container(id="kpi-lower"):
             yield DataTable(id="kpi-items", cursor_type="row", zebra_stripes=True)
-            yield TrendChart(id="chart-trend")
-            yield BurndownChart(id="chart-burndown")
-            yield VelocityChart(id="chart-velocity")
+            for name, chart in (("trend", TrendChart), ("burndown", BurndownChart), ("velocity", VelocityChart)):
+                yield chart(id=f"chart-{name}", classes="-hidden" if self._chart_hidden(name, wide) else "")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        # (BaseScreen.on_mount, which starts the first load, runs after this one:
+        # Textual calls the handler of every class, so no super() call here)
         self._layout(self.app.size.width, self.app.size.height)
         self.items_table.border_title = Content("Linked items")
         self.trend_chart.set_title("Trend")
         self.burndown_chart.set_title("Burndown")
         self.velocity_chart.set_title("Velocity")
         self.table.focus()
-        super().on_mount()
 
     # -- widgets -----------------------------------------------------------------
     @property
@@ -182,13 +187,20 @@ class KpiScreen(BaseScreen):
     def on_resize(self, event) -> None:
         self._layout(event.size.width, event.size.height)
 
+    @staticmethod
+    def _is_wide(width: int, height: int) -> bool:
+        return width >= WIDE[0] and height >= WIDE[1]
+
+    def _chart_hidden(self, name: str, wide: bool) -> bool:
+        return not wide and name != self.chart
+
     def _layout(self, width: int, height: int) -> None:
-        wide = width >= WIDE[0] and height >= WIDE[1]
+        wide = self._is_wide(width, height)
         changed = wide != self.wide or width != self._width or not self.table.columns
         self.wide, self._width = wide, width
         self.set_class(wide, "-wide")
         for name in CHARTS:
-            self.query_one(f"#chart-{name}").set_class(not wide and name != self.chart, "-hidden")
+            self.query_one(f"#chart-{name}").set_class(self._chart_hidden(name, wide), "-hidden")
         if changed:
             self._columns()
             if self.data is not None:

@@ -163,17 +163,17 @@ class CardColumn(ScrollView, can_focus=False):
         line = int(self.scroll_y) + y
         idx, row = divmod(line, CARD_HEIGHT)
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if idx >= len(self.cards):
-            return Strip.blank(width, base)
-        strips = self._card_strips(idx, width, base)
-        return strips[row]
+            return Strip.blank(width, self.rich_style)
+        return self._card_strips(idx, width)[row]
 
-    def _card_strips(self, idx: int, width: int, base: Style) -> list[Strip]:
+    def _card_strips(self, idx: int, width: int) -> list[Strip]:
         key = ("card", idx)
         cached = self._cache.get(key)
         if cached is not None and cached[0].cell_length == width:
             return cached
+        # the widget's style walks all its ancestors: once per card, not per line
+        base = self.rich_style
         card = self.cards[idx]
         selected = idx == self.cursor and self.has_class("-active")
         style = base + self.get_component_rich_style("card--selected") if selected else base
