@@ -388,3 +388,29 @@ async def test_each_screen_reads_its_data_once_when_it_opens(proj, monkeypatch):
             await press(app, pilot, key)
         assert set(loads) == {type(s).__name__ for s in app.data_screens}
         assert loads == dict.fromkeys(loads, 1)
+
+
+async def test_a_screens_footer_is_built_once_when_it_opens_and_shows_its_keys(proj, monkeypatch):
+    """Textual's Footer mounts a widget per key again on every bindings refresh,
+    and opening a screen sends several for the same keys; the app's footer
+    builds its keys once."""
+    from sprinttui.tui.widgets.footer import ScreenFooter
+
+    builds: dict[str, int] = {}
+    original = ScreenFooter.recompose
+
+    async def counted(self):
+        builds[type(self.screen).__name__] = builds.get(type(self.screen).__name__, 0) + 1
+        return await original(self)
+
+    monkeypatch.setattr(ScreenFooter, "recompose", counted)
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        for key, _mode, title in SCREENS[1:]:
+            await press(app, pilot, key)
+            await pilot.pause(0.05)
+            footer = app.screen.query_one(ScreenFooter)
+            shown = " ".join(f"{k.key_display} {k.description}" for k in footer.query("FooterKey"))
+            assert "? Help" in shown and "q Quit" in shown, (title, shown)
+        assert builds == dict.fromkeys(builds, 1) and len(builds) == len(SCREENS), builds

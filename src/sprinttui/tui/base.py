@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sprinttui.domain import ConflictError, SprintTuiError
+from sprinttui.tui.widgets.footer import ScreenFooter
 
 if TYPE_CHECKING:
     from sprinttui.tui.app import SprintTuiApp
@@ -98,7 +100,7 @@ class BaseScreen(Screen):
         yield ScreenBar(self.SCREEN_TITLE)
 
     def compose_footer(self):
-        yield Footer(compact=True, show_command_palette=False)
+        yield ScreenFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sapp.data_screens.add(self)
@@ -142,6 +144,12 @@ class BaseScreen(Screen):
     def _show_loaded(self, data: Any) -> None:
         self.show(data)
         self.sapp.screen_shown()
+        if not getattr(self, "_frozen", False):
+            # what opening this screen built (widgets, styles, render caches)
+            # lives as long as the screen: out of the collector's reach, so
+            # its full collections stay short (50-130 ms pauses were seen)
+            self._frozen = True
+            self.call_after_refresh(gc.freeze)
 
     def load(self) -> Any:  # pragma: no cover - overridden
         return None

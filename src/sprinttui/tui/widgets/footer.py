@@ -1,0 +1,61 @@
+"""The key footer of every screen: Textual's Footer, rebuilt only when its keys change.
+
+Textual's Footer throws away and mounts again a widget per key on every
+bindings refresh. Opening a screen sends up to four of them (the focus, two
+screen resumes, one more after the first refresh) for the same keys, and each
+rebuild styles every key twice (once when mounted, again when its compact
+class arrives): together the largest part of the first paint of a screen.
+Here the refreshes that arrive before the next repaint make one rebuild, which
+is skipped when the keys shown (with their labels and enabled states) are those
+already on show, and a key is built with its compact class, so it is styled once.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # not exported by textual.widgets
+
+
+class ScreenFooter(Footer):
+    """Textual's Footer, built again only when the keys it shows change."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._rebuild_pending = False
+        self._shown_keys: tuple | None = None  # what the last rebuild showed
+
+    def bindings_changed(self, screen) -> None:
+        # as Footer.bindings_changed, with one rebuild for a burst of refreshes
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        if not self.is_attached:
+            return
+        keys = self._keys()
+        if keys == self._shown_keys:
+            return
+        self._shown_keys = keys
+        await self.recompose()
+
+    def _keys(self) -> tuple:
+        """Everything Footer.compose draws from the screen's bindings."""
+        app = self.app
+        return tuple(
+            (binding.key, app.get_key_display(binding), binding.description, binding.action, binding.group,
+             binding.show, binding.tooltip, enabled, tooltip)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show or binding.key == app.COMMAND_PALETTE_BINDING
+        ) + (self.compact, self.show_command_palette)
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):
+                widget.add_class("-compact", update=False)  # styled once, when mounted
+            yield widget
