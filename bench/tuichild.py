@@ -5,10 +5,11 @@
 Prints one JSON object on its last line. Modes:
 
 screens   press 2…8, then 1 (on a new board screen): key press → the screen's
-          data shown and the screen repainted; and the peak memory after all eight.
+          data shown, the screen repainted and nothing left to paint (see
+          settled); and the peak memory after all eight.
 interact  card moves on the board (key → card repainted in the next column;
           → saved; → board reloaded after the save), then backlog search keystrokes
-          (key → filtered table repainted). Writes: give it a copy of the database.
+          (key → filtered table repainted and settled). Writes: give it a copy of the database.
 live      the app watching the database (watch=True); another process adds an
           item to the active sprint (the service call ``sprinttui item add``
           makes) and prints the wall-clock time right after its commit; time
@@ -41,6 +42,27 @@ if top:  # to the top of To do, where the board shows it without scrolling
     items.rerank(ctx, row.key, before=top[0].key)
 print(repr(time.time()), flush=True)
 """
+
+
+def settled(scr) -> bool:
+    """Nothing the screen has to show is still waiting: no widget to repaint,
+    lay out or restyle, no DataTable rows to measure, no layout or update
+    message queued. (The first refresh after `show` can come before a
+    DataTable has measured its new rows or the footer has been rebuilt.)
+    Reads Textual's internal state: a benchmark may, the app does not."""
+    from textual import messages
+
+    if scr._dirty_widgets or scr._layout_required or scr._repaint_required:
+        return False
+    if any(isinstance(m, (messages.Update, messages.Layout, messages.UpdateScroll))
+           for m in list(scr._message_queue.values)):
+        return False
+    for node in scr.walk_children(with_self=False):
+        if node._repaint_required or node._layout_required or getattr(node, "_refresh_styles_required", False):
+            return False
+        if getattr(node, "_require_update_dimensions", False) or getattr(node, "_new_rows", None):
+            return False
+    return True
 
 
 def main() -> None:
@@ -116,6 +138,10 @@ def main() -> None:
 
     app_mod.SprintTuiApp.report_error = report_error
 
+    async def wait_settled(scr, what: str) -> float:
+        """The time the screen has nothing left to paint (see settled)."""
+        return await wait_for(lambda: settled(scr) and time.perf_counter(), f"{what} settled")
+
     async def wait_for(cond, what: str, timeout: float = 120.0):
         deadline = time.perf_counter() + timeout
         while True:
@@ -151,8 +177,9 @@ def main() -> None:
                 t0 = time.perf_counter()
                 await pilot.press(key)
                 t1 = await wait_for(lambda: _mode_shown(app, mode, n), f"screen {mode}")
-                times[mode] = t1 - t0
-                breakdown[mode] = phases(app.screen, t0, t1)
+                t2 = await wait_settled(app.screen, f"screen {mode}")
+                times[mode] = t2 - t0
+                breakdown[mode] = {**phases(app.screen, t0, t1), "settle": t2 - t1}
                 await app.settle()
             # the board again, as a new screen (its module is loaded, as it always is on first use)
             await app.remove_mode("board")
@@ -161,8 +188,9 @@ def main() -> None:
             t0 = time.perf_counter()
             await pilot.press("1")
             t1 = await wait_for(lambda: _mode_shown(app, "board", n), "screen board")
-            times["board"] = t1 - t0
-            breakdown["board"] = phases(app.screen, t0, t1)
+            t2 = await wait_settled(app.screen, "screen board")
+            times["board"] = t2 - t0
+            breakdown["board"] = {**phases(app.screen, t0, t1), "settle": t2 - t1}
             await app.settle()
             result["screens_s"] = times
             result["screens_phases_s"] = breakdown
@@ -244,6 +272,7 @@ def main() -> None:
                         lambda: shown_since(n, "BacklogScreen", lambda d, t=typed: d.gen == backlog._gen
                                             and backlog.text_filter == t),
                         f"the backlog filtered by {typed!r}")
+                    t1 = await wait_settled(backlog, f"the backlog filtered by {typed!r}")
                     keystrokes.append(t1 - t0)
                     await app.settle()
                 result["search_rows"] = len(backlog.rows)
