@@ -80,7 +80,7 @@ MEASURES: list[Measure] = [
     Measure("move.shown", "card move: key → card repainted", "interact", target=0.05),
     Measure("move.saved", "card move: key → saved", "interact", target=0.05),
     Measure("move.reloaded", "card move: key → board reloaded", "interact"),
-    Measure("search.keystroke", "backlog search: key → table repainted", "interact", target=0.1),
+    Measure("search.keystroke", "backlog search: key → table settled", "interact", target=0.1),
     Measure("live.refresh", "live refresh: other process commits → card shown", "live", target=2.0,
             target_note="README: within a couple of seconds"),
     Measure("svc.report", "service: sprint report (active sprint)", "services", target=0.1),
@@ -403,7 +403,7 @@ def phase_table(results: dict) -> list[str]:
     out.append("  mount: key → screen mounted (switch, import, compose, styles); start: → load started; "
                "load: the services, in a worker thread;")
     out.append("  queue: load done → show starts (UI thread busy); show: widgets filled; "
-               "repaint: show done → screen refreshed")
+               "repaint: show done → screen refreshed; settle: → nothing left to paint")
     return out
 
 
