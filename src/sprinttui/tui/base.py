@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import ConflictError, SprintTuiError
 from sprinttui.tui.widgets.footer import ScreenFooter
@@ -24,6 +25,16 @@ def row_at_cursor(table, rows: Sequence[T]) -> T | None:
     from (None when the table is empty or the cursor is off the rows)."""
     i = table.cursor_row
     return rows[i] if rows and table.row_count and 0 <= i < len(rows) else None
+
+
+def row_index(table, key: str | None) -> int:
+    """The index of the row with this key in a DataTable, -1 when it is not there."""
+    if key is None:
+        return -1
+    try:
+        return table.get_row_index(key)
+    except RowDoesNotExist:
+        return -1
 
 
 def fit_rows(table) -> None:

@@ -15,14 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import SprintState, SprintTuiError
 from sprinttui.services import items as items_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.items import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen, row_at_cursor
+from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.editor import submit_write
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.safe import plain, text
@@ -176,18 +175,10 @@ class BacklogScreen(BaseScreen):
         for r in self.rows:
             table.add_row(*self._cells(r), key=r.key)
         if self.rows:
-            index = self._index_of(keep)
+            index = row_index(table, keep)
             if index < 0:
                 index = 0 if from_top else max(0, min(old_index, len(self.rows) - 1))
             table.move_cursor(row=index, animate=False)
-
-    def _index_of(self, key: str | None) -> int:
-        if key is None:
-            return -1
-        try:
-            return self.table.get_row_index(key)
-        except RowDoesNotExist:
-            return -1
 
     def _cells(self, r: ItemRow) -> list[Text]:
         return [

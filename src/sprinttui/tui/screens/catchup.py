@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Sparkline, Static
-from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import NotFoundError, StateError
 from sprinttui.services import catchup as catchup_svc
@@ -38,7 +37,7 @@ from sprinttui.services.catchup import (
     StreamPlan,
 )
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.base import BaseScreen, row_at_cursor
+from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.safe import plain, text
 
@@ -284,18 +283,10 @@ class CatchUpScreen(BaseScreen):
         for e in self.rows[: self._shown]:
             table.add_row(*self._cells(e), key=e.key)
         if self.rows:
-            index = self._index_of(keep)
+            index = row_index(table, keep)
             if index < 0:
                 index = max(0, min(old_index, len(self.rows) - 1))
             table.move_cursor(row=index, animate=False)
-
-    def _index_of(self, key: str | None) -> int:
-        if key is None:
-            return -1
-        try:
-            return self.table.get_row_index(key)
-        except RowDoesNotExist:
-            return -1
 
     def _cells(self, e: CatchUpEntry) -> list:
         r = e.row
