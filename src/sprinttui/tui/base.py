@@ -91,6 +91,10 @@ class BaseScreen(Screen):
 
     #: what the help and the palette call this screen
     SCREEN_TITLE = ""
+    #: per-instance state, set on the instance when it changes
+    _stale = False  # data changed while another screen was shown: reload on resume
+    _was_suspended = False  # another screen has been shown since this one opened
+    _frozen = False  # what opening this screen built is out of the collector's reach
     #: screens drive their own cursor; no widget takes the keys on open
     AUTO_FOCUS = None
 
@@ -126,14 +130,14 @@ class BaseScreen(Screen):
         # the whole screen when refresh_styles is set). A screen resumed for
         # the first time (twice, when its mode is opened) was styled as its
         # widgets mounted a moment ago: restyling it again cost 20-45 ms.
-        if not getattr(self, "_was_suspended", False):
+        if not self._was_suspended:
             event.refresh_styles = False
 
     def _on_screen_suspend(self) -> None:
         self._was_suspended = True
 
     def on_screen_resume(self) -> None:
-        if getattr(self, "_stale", False):
+        if self._stale:
             self._stale = False
             self.reload()
 
@@ -155,7 +159,7 @@ class BaseScreen(Screen):
     def _show_loaded(self, data: Any) -> None:
         self.show(data)
         self.sapp.screen_shown()
-        if not getattr(self, "_frozen", False):
+        if not self._frozen:
             # what opening this screen built (widgets, styles, render caches)
             # lives as long as the screen: out of the collector's reach, so
             # its full collections stay short (50-130 ms pauses were seen)
