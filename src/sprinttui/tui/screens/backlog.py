@@ -25,6 +25,7 @@ from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.editor import submit_write
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.widgets.table import Table
 
 PAGE = 100
 #: load the next page when the cursor is this close to the last loaded row
@@ -99,7 +100,7 @@ class BacklogScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield Static(Content("Loading…"), id="backlog-status")
-        yield DataTable(id="backlog-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="backlog-table", cursor_type="row", zebra_stripes=True)
         yield Input(
             placeholder="search key or title; enter keeps it, escape clears",
             id="backlog-search",

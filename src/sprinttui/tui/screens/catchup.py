@@ -40,6 +40,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.widgets.table import Table
 
 MARK = "●"
 WIDE = 120  # from this terminal width on, the table shows age, due date and why
@@ -126,7 +127,7 @@ class CatchUpScreen(BaseScreen):
         yield from self.compose_header()
         yield Static(Content("Loading…"), id="cu-head")
         yield VerticalScroll(id="cu-streams")
-        yield DataTable(id="cu-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="cu-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cu-detail")
         yield from self.compose_footer()
 

@@ -36,6 +36,7 @@ from sprinttui.services.text import clean_text, fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
 from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.widgets.table import Table
 
 #: from this terminal width on, the list of evaluations is shown on the left
 WIDE = 120
@@ -229,8 +230,8 @@ class EvaluationsScreen(BaseScreen):
                 yield Static(Content("Loading…"), id="ev-head")
                 yield Static("", id="ev-summary")
                 yield Static("", id="ev-actions-title")
-                yield DataTable(id="ev-actions", cursor_type="row", show_header=False)
-                yield DataTable(id="ev-findings", cursor_type="row", zebra_stripes=True)
+                yield Table(id="ev-actions", cursor_type="row", show_header=False)
+                yield Table(id="ev-findings", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="ev-detail")
         yield from self.compose_footer()
 
@@ -295,7 +296,7 @@ class EvaluationsScreen(BaseScreen):
             self.show(self.data)
 
     def _make_list(self) -> DataTable:
-        self._list = DataTable(id="ev-list", cursor_type="row", zebra_stripes=True)
+        self._list = Table(id="ev-list", cursor_type="row", zebra_stripes=True)
         self._list.border_title = Content("Evaluations")
         return self._list
 

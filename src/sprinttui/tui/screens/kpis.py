@@ -40,6 +40,7 @@ from sprinttui.tui.widgets.charts import (
     VelocityData,
     fmt_num,
 )
+from sprinttui.tui.widgets.table import Table
 
 #: closed sprints the velocity chart shows
 VELOCITY_SPRINTS = 6
@@ -131,9 +132,9 @@ class KpiScreen(BaseScreen):
         self.set_class(wide, "-wide", update=False)
         yield from self.compose_header()
         yield Static(Content("Loading…"), id="kpi-status")
-        yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="kpi-table", cursor_type="row", zebra_stripes=True)
         with Container(id="kpi-lower"):
-            yield DataTable(id="kpi-items", cursor_type="row", zebra_stripes=True)
+            yield Table(id="kpi-items", cursor_type="row", zebra_stripes=True)
             for name, chart in (("trend", TrendChart), ("burndown", BurndownChart), ("velocity", VelocityChart)):
                 yield chart(id=f"chart-{name}", classes="-hidden" if self._chart_hidden(name, wide) else "")
         yield from self.compose_footer()

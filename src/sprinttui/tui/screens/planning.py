@@ -26,6 +26,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows, fit_width, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.widgets.table import Table
 
 PAGE = 50  # backlog rows loaded at a time; `m` loads more
 SPRINT_PAGE = 200  # rows of the planned sprint shown at a time; `m` on its table shows more
@@ -122,11 +123,11 @@ class PlanningScreen(BaseScreen):
             yield Static(Content("Loading…"), id="plan-title")
             yield Static("", id="plan-total")
         with Horizontal(id="plan-capacity"):
-            yield DataTable(id="plan-members", cursor_type="none", zebra_stripes=True)
-            yield DataTable(id="plan-streams", cursor_type="none", zebra_stripes=True)
+            yield Table(id="plan-members", cursor_type="none", zebra_stripes=True)
+            yield Table(id="plan-streams", cursor_type="none", zebra_stripes=True)
         with Horizontal(id="plan-items"):
-            yield DataTable(id="plan-sprint", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="plan-backlog", cursor_type="row", zebra_stripes=True)
+            yield Table(id="plan-sprint", cursor_type="row", zebra_stripes=True)
+            yield Table(id="plan-backlog", cursor_type="row", zebra_stripes=True)
         yield from self.compose_footer()
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.widgets.table import Table
 
 
 @dataclass
@@ -73,8 +74,8 @@ class TeamScreen(BaseScreen):
         yield from self.compose_header()
         with Vertical(id="team-head"):
             yield Static(Content("Loading…"), id="team-info")
-        yield DataTable(id="team-streams", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="team-members", cursor_type="row", zebra_stripes=True)
+        yield Table(id="team-streams", cursor_type="row", zebra_stripes=True)
+        yield Table(id="team-members", cursor_type="row", zebra_stripes=True)
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
