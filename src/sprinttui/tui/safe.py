@@ -22,6 +22,8 @@ def plain(value: object, limit: int | None = None) -> str:
     cut = limit is not None and len(raw) > limit
     if cut:  # one character out for each one in: cut first, a 100 kB title costs nothing
         raw = raw[: max(limit - 1, 0)]
+    if raw.isprintable():  # the usual case: no control, format or separator character to replace
+        return raw + ("…" if cut else "")
     out = []
     for ch in raw:
         if ch in "\n\t\r":
