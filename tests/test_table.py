@@ -33,6 +33,8 @@ ROWS = [
      Text("7", justify="center"), text("center"), Text("cut here please", overflow="crop")],
     [text("SAL-6"), text("مرحبا بالعالم"), Text("", justify="right"), text(""), text("e\u0301 combining")],
     ["SAL-7", "a plain str cell", "2", "str", "[b]str markup[/b]"],
+    [Text("SAL-8", justify="left", style="on red"), Text("a\ttab\tand more\ttabs", style="bold"),
+     Text("  4  ", justify="center"), Text("", style="reverse"), Text("wide 日本語日本語", overflow="ellipsis")],
 ]
 
 

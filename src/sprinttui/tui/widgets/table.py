@@ -1,20 +1,20 @@
-"""Table: Textual's DataTable, cheaper to fill and to paint when every row is
-one line and every column has a fixed width (as all of sprinttui's tables).
+"""Table: Textual's DataTable, cheaper to fill and to paint when its rows are
+one line high and its columns have fixed widths (as most of sprinttui's are).
 
 A DataTable measures every cell of every new row (to size auto-width columns)
 and paints each visible cell through Rich's generic pipeline (Styled, Padding,
 console.render_lines, which also asks the OS for the terminal size). With
 fixed widths nothing needs measuring, and a one-line Text cell can be laid out
-directly: the same wrap, justify, truncate and styles, without the layers in
-between. On the 10,000-item benchmark database this took the backlog's
-repaint after a search keystroke from about 29 ms to the figure in
-bench/README.md. Anything else (the header, multi-line rows, renderables other
-than Text, auto-width columns) goes through DataTable's own code.
+directly: the same justify, truncate and styles, without the layers in
+between. Painting the backlog's 32 visible lines (120×36, the 10,000-item
+benchmark database, caches cleared) took 29 ms with DataTable's own code and
+15 ms with this one (median of 60 paints each).
 
-The overrides use two of DataTable's private methods (``_update_dimensions``
-and ``_render_cell``), so Textual is pinned below 9, and
-tests/test_table.py compares this table's cells with DataTable's own,
-character by character and style by style.
+The header, multi-line rows, cells that are not Text, and measuring when a
+column has an auto width all stay with DataTable's own code. The overrides use
+two of its private methods (``_update_dimensions`` and ``_render_cell``), so
+Textual is pinned below 9, and tests/test_table.py compares this table's lines
+with DataTable's, segment by segment and style by style.
 """
 
 from __future__ import annotations
@@ -26,6 +26,30 @@ from textual.geometry import Size
 from textual.widgets import DataTable
 
 _NEWLINE = Text("\n")
+
+
+def _one_line(cell: Text, width: int, console) -> list[Segment]:
+    """The segments of a Text without tabs or newlines justified and truncated
+    to `width` cells, as Text.wrap (no_wrap) and Text.render make them."""
+    line = cell.copy()
+    overflow = cell.overflow or "fold"
+    justify = cell.justify or "default"
+    if justify == "left":
+        line.truncate(width, overflow=overflow, pad=True)
+    elif justify == "center":
+        line.rstrip()
+        line.truncate(width, overflow=overflow)
+        line.pad_left((width - line.cell_len) // 2)
+        line.pad_right(width - line.cell_len)
+    elif justify == "right":
+        line.rstrip()
+        line.truncate(width, overflow=overflow)
+        line.pad_left(width - line.cell_len)
+    line.truncate(width, overflow=overflow)
+    if line._spans:
+        return list(_NEWLINE.join([line]).render(console))
+    style = console.get_style(line.style, default=Style.null()) if line.style else None
+    return [Segment(line.plain, style)] if line.plain else []
 
 
 class Table(DataTable):
@@ -78,13 +102,22 @@ class Table(DataTable):
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )
         pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-        # what Rich does for Styled(Padding(cell, (0, pad)), pre, post) at this width, one line, no wrap
+        # what Rich does for Styled(Padding(cell, (0, pad)), pre, post) at this width, one line, no wrap:
+        # justify and truncate the line as Text.wrap does, then pad it to the width
         inner = width - 2 * pad
         console = self.app.console
-        tab_size = console.tab_size if cell.tab_size is None else cell.tab_size
-        lines = cell.wrap(console, inner, justify=cell.justify or "default", overflow=cell.overflow or "fold",
-                          tab_size=tab_size or 8, no_wrap=True)
-        body = next(Segment.split_and_crop_lines(_NEWLINE.join(lines).render(console), inner, pad=True), [])
+        if "\t" in cell.plain:
+            tab_size = console.tab_size if cell.tab_size is None else cell.tab_size
+            lines = cell.wrap(console, inner, justify=cell.justify or "default",
+                              overflow=cell.overflow or "fold", tab_size=tab_size or 8, no_wrap=True)
+            body = list(_NEWLINE.join(lines).render(console))
+        else:
+            body = _one_line(cell, inner, console)
+        used = sum(seg.cell_length for seg in body)
+        if used > inner:
+            body = Segment.adjust_line_length(body, inner)
+        elif used < inner:
+            body.append(Segment(" " * (inner - used)))
         padding = Segment(" " * pad)
         line = list(Segment.apply_style([padding, *body, padding], pre_style, post_style))
         rendered = [line]
