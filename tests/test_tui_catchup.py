@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import text as sql
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
@@ -98,9 +98,14 @@ def detail(scr) -> str:
     return static_text(scr.query_one("#cu-detail", Static))
 
 
+def stream_lines(scr) -> dict[str, str]:
+    """The streams' summary lines as shown, by stream key (each line's first word)."""
+    shown = static_text(scr.query_one("#cu-stream-lines", Static))
+    return {line.split()[0]: line for line in shown.splitlines() if line.strip()}
+
+
 def stream_line(scr, stream: str) -> str:
-    line = scr._stream_lines[stream]
-    return " ".join(static_text(s) for s in line.query(Static))
+    return stream_lines(scr)[stream]
 
 
 async def goto(app, pilot, scr, key: str) -> None:
@@ -123,12 +128,13 @@ async def test_shows_each_streams_debt_trend_capacity_and_the_plan(proj):
         assert "Catch-up into S2" in head(scr)
         assert "plan 3 items 7 pts" in head(scr)
         assert "debt 20 pts" in head(scr)  # SAL 5 + 3 + 8 + 2 overdue, OPS 2
+        # after the debt, the trend: bars for the points carried over at the closes of S0 and S1
+        # (SAL 3 and 16, OPS 0 and 2), each stream scaled to its largest
         assert stream_line(scr, "SAL").split() == (
-            "SAL debt 18 cap 10 · in 4 · free 6 · plan +5 → 1 free".split())
-        assert stream_line(scr, "OPS").split() == "OPS debt 2 cap 5 · in 0 · free 5 · plan +2 → 3 free".split()
-        # the trend: points carried over at the closes of S0 and S1
-        sparks = {k: line.query_one(Sparkline).data for k, line in scr._stream_lines.items()}
-        assert sparks == {"OPS": [0.0, 2.0], "SAL": [3.0, 16.0]}
+            "SAL debt 18 ▂█ cap 10 · in 4 · free 6 · plan +5 → 1 free".split())
+        assert stream_line(scr, "OPS").split() == "OPS debt 2 ▁█ cap 5 · in 0 · free 5 · plan +2 → 3 free".split()
+        trends = scr.query_one("#cu-stream-lines", Static).tooltip
+        assert "SAL, carried over at each close: S0 3 · S1 16" in trends
         assert shown_keys(scr) == PLAN_ORDER
         assert plan_col(scr) == {"OPS-1": "▶ suggested", "SAL-2": "▶ suggested", "SAL-1": "no fit",
                                  "SAL-3": "no fit", "SAL-5": "▶ suggested", "SAL-6": "blocked"}
@@ -175,7 +181,7 @@ async def test_enter_accepts_the_suggestion_on_the_cursor_row_and_u_undoes_it(pr
         assert "Planned SAL-2 into S2" in notes(app)
         assert plan_col(scr)["SAL-2"] == "in S2"
         assert stream_line(scr, "SAL").split() == (
-            "SAL debt 18 cap 10 · in 7 · free 3 · plan +2 → 1 free".split())
+            "SAL debt 18 ▂█ cap 10 · in 7 · free 3 · plan +2 → 1 free".split())
         assert scr.current.key == "SAL-2"  # the cursor stays on the row
         await press(app, pilot, "u")
         assert sprint_of(proj, "SAL-2") is None
@@ -336,12 +342,12 @@ async def test_the_stream_filter_shows_one_stream(proj):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_catchup(app, pilot)
         assert shown_keys(scr) == ["OPS-1"]
-        assert list(scr._stream_lines) == ["OPS"]
+        assert list(stream_lines(scr)) == ["OPS"]
         assert "stream OPS" in head(scr)
         app.set_stream_filter(None)
         await settle(app, pilot)
         assert shown_keys(scr) == PLAN_ORDER
-        assert list(scr._stream_lines) == ["OPS", "SAL"]
+        assert list(stream_lines(scr)) == ["OPS", "SAL"]
 
 
 async def test_a_reload_keeps_the_cursor_skips_and_additions(proj, make_ctx, clock):

@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from sprinttui.domain import NotFoundError, StateError
 from sprinttui.services import catchup as catchup_svc
@@ -57,6 +57,11 @@ WIDE_COLUMNS = [("sel", " ", 1), ("key", "Key", 9), ("points", "Pts", 4), ("slip
                 ("plan", "Plan", 14)]
 
 #: how each plan state shows: label, style
+#: the columns of a stream's line: name and debt, then the trend's bars
+NAME_WIDTH = 18
+TREND_WIDTH = 8
+BARS = "▁▂▃▄▅▆▇█"
+
 STATE_LOOK = {
     SUGGESTED: ("▶ suggested", "bold $success"),
     ADDED: ("▶ added", "bold $accent"),
@@ -93,10 +98,7 @@ class CatchUpScreen(BaseScreen):
     DEFAULT_CSS = """
     CatchUpScreen #cu-head { height: auto; padding: 0 1; }
     CatchUpScreen #cu-streams { height: auto; max-height: 35%; padding: 0 1; scrollbar-size-vertical: 1; }
-    CatchUpScreen .cu-stream { height: 1; }
-    CatchUpScreen .cu-name { width: 18; }
-    CatchUpScreen .cu-trend { width: 8; }
-    CatchUpScreen .cu-cap { width: 1fr; }
+    CatchUpScreen #cu-stream-lines { height: auto; }
     CatchUpScreen #cu-table { height: 1fr; }
     CatchUpScreen #cu-detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     """
@@ -121,12 +123,13 @@ class CatchUpScreen(BaseScreen):
         self._shown = 0
         self._title_width = 0
         self._wide: bool | None = None
-        self._stream_lines: dict[str, Horizontal] = {}  # stream key → its summary line
+        self._stream_lines: dict[str, Content] = {}  # stream key → its summary line
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield Static(Content("Loading…"), id="cu-head")
-        yield VerticalScroll(id="cu-streams")
+        with VerticalScroll(id="cu-streams"):
+            yield Static("", id="cu-stream-lines")
         yield Table(id="cu-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cu-detail")
         yield from self.compose_footer()
@@ -223,36 +226,31 @@ class CatchUpScreen(BaseScreen):
         self.query_one("#cu-head", Static).update(Content.assemble(*parts))
 
     def _show_streams(self) -> None:
+        """One line per stream: its debt, the trend of its carry-over, its capacity
+        and the plan. One Static for all of them: no widgets to mount per stream."""
         plan = self.plan
         assert plan is not None
-        box = self.query_one("#cu-streams", VerticalScroll)
-        if list(self._stream_lines) != [sp.stream for sp in plan.streams]:
-            box.remove_children()
-            self._stream_lines = {sp.stream: self._stream_line(sp) for sp in plan.streams}
-            box.mount_all(self._stream_lines.values())
-            return
-        for sp in plan.streams:
-            line = self._stream_lines[sp.stream]
-            line.query_one(".cu-name", Static).update(self._name_text(sp))
-            spark = line.query_one(Sparkline)
-            spark.data = [d.points for d in sp.trend]
-            spark.styles.width = max(len(sp.trend), 1)
-            line.query_one(".cu-cap", Static).update(self._capacity_text(sp))
+        self._stream_lines = {
+            sp.stream: Content.assemble(self._name_text(sp).truncate(NAME_WIDTH, pad=True),
+                                        self._trend(sp).truncate(TREND_WIDTH, pad=True),
+                                        self._capacity_text(sp))
+            for sp in plan.streams
+        }
+        lines = self.query_one("#cu-stream-lines", Static)
+        lines.update(Content("\n").join(self._stream_lines.values()))
+        lines.tooltip = "\n".join(
+            f"{plain(sp.stream, 20)}, carried over at each close: "
+            + (" · ".join(f"{plain(d.sprint, 30)} {_pts(d.points)}" for d in sp.trend) or "none")
+            for sp in plan.streams) or None
 
-    def _stream_line(self, sp: StreamPlan) -> Horizontal:
-        return Horizontal(
-            Static(self._name_text(sp), classes="cu-name"),
-            Horizontal(self._sparkline(sp), classes="cu-trend"),
-            Static(self._capacity_text(sp), classes="cu-cap"),
-            classes="cu-stream",
-        )
-
-    def _sparkline(self, sp: StreamPlan) -> Sparkline:
-        """One bar per closed sprint: the points carried over at its close."""
-        spark = Sparkline([d.points for d in sp.trend])
-        spark.styles.width = max(len(sp.trend), 1)
-        spark.tooltip = " · ".join(f"{plain(d.sprint, 30)}: {_pts(d.points)}" for d in sp.trend) or None
-        return spark
+    def _trend(self, sp: StreamPlan) -> Content:
+        """The points carried over at each closed sprint's close, as bars (the
+        last TREND_WIDTH - 1 sprints, scaled to the stream's largest)."""
+        points = [d.points for d in sp.trend][-(TREND_WIDTH - 1):]
+        top = max(points, default=0)
+        bars = "".join(BARS[0] if top <= 0 or p <= 0 else BARS[max(1, round(p / top * (len(BARS) - 1)))]
+                       for p in points)
+        return Content.styled(bars, "$warning")
 
     def _name_text(self, sp: StreamPlan) -> Content:
         return Content.assemble((f"{sp.stream:<6}", "bold"), f"debt {_pts(sp.debt_points):>4} ")
