@@ -8,6 +8,7 @@ loaded when the cursor or the scroll position nears the end of what is loaded.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from textual import work
@@ -40,6 +41,8 @@ ORDER = [c for c, _ in COLUMNS]
 PAGE = items_svc.BOARD_PAGE
 #: load a column's next page when the cursor or the bottom of the view is this close to its last loaded card
 LOOKAHEAD = 20
+#: seconds the sprint figures wait after a load is shown, for the cards to be painted
+FIGURES_DELAY = 0.15
 
 
 @dataclass
@@ -202,6 +205,12 @@ class BoardScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, group="board-figures")
     def load_figures(self, gen: int, sprint: str, stream: str | None) -> None:
+        # let the cards finish painting first: the figures read the sprint's whole
+        # history (about 260 ms of CPU for a sprint of 5,000 items), and running
+        # them beside the board's last frames slowed its opening by about 100 ms
+        time.sleep(FIGURES_DELAY)
+        if gen != self._figures_gen:
+            return  # loaded again meanwhile: that load asks for its own figures
         try:
             report = reports_svc.sprint_report(self.ctx, sprint, stream=stream)
             burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint, stream=stream) if p.remaining is not None]
@@ -235,8 +244,7 @@ class BoardScreen(BaseScreen):
             self.query_one("#board-burndown", Sparkline).data = [0]
         else:
             goal.update(Content.assemble(("Goal: ", "bold"), plain(data.sprint.goal or "—", 300)))
-            # after the cards are painted: computing the figures competes for the
-            # interpreter with that first paint, and the board is usable without them
+            # after the cards are painted (see load_figures): the board is usable without them
             self.call_after_refresh(self.load_figures, self._figures_gen, data.sprint.name, self.stream)
         for column in self.columns:
             total, points = data.counts.get(column.status, (0, 0.0))
