@@ -33,9 +33,13 @@ ROWS = [
      Text("7", justify="center"), text("center"), Text("cut here please", overflow="crop")],
     [text("SAL-6"), text("مرحبا بالعالم"), Text("", justify="right"), text(""), text("e\u0301 combining")],
     ["SAL-7", "a plain str cell", "2", "str", "[b]str markup[/b]"],
+    [text("SAL-9"), Text("two\u2028lines by a line separator"), Text("1"), text("x"), Text("a\nb")],
     [Text("SAL-8", justify="left", style="on red"), Text("a\ttab\tand more\ttabs", style="bold"),
      Text("  4  ", justify="center"), Text("", style="reverse"), Text("wide 日本語日本語", overflow="ellipsis")],
 ]
+
+#: the cells of a column with no width, which is as wide as its widest line
+AUTO = [text("short"), Text("a" * 40 + "\u2028" + "b" * 20), Text("日本語" * 5, justify="right"), text("")]
 
 
 class Pair(App):
@@ -48,8 +52,10 @@ class Pair(App):
             table.styles.height = 10
             for label, width in COLUMNS:
                 table.add_column(label, width=width)
+            table.add_column("Auto", key="auto")  # no width: sized by its widest cell
             for n, row in enumerate(ROWS * 3):
-                table.add_row(*[c.copy() if isinstance(c, Text) else c for c in row], key=str(n))
+                cells = [c.copy() if isinstance(c, Text) else c for c in row]
+                table.add_row(*cells, AUTO[n % len(AUTO)].copy(), key=str(n))
 
 
 def lines(table: DataTable) -> list[list[tuple[str, object]]]:
@@ -77,6 +83,8 @@ async def test_table_draws_what_datatable_draws(cursor_type):
         app.set_focus(None)  # focus changes the header's colours: neither has it
         await settle(pilot)
         assert fast.virtual_size == slow.virtual_size
+        assert [c.get_render_width(fast) for c in fast.ordered_columns] == \
+            [c.get_render_width(slow) for c in slow.ordered_columns]
         assert fast.row_count == slow.row_count == len(ROWS) * 3
         for row, scroll, hover in [(0, 0, None), (3, 0, (1, 2)), (5, 2, (4, 0)), (20, 11, None)]:
             for table in (fast, slow):
@@ -101,10 +109,9 @@ async def test_table_grows_with_its_rows_and_sizes_auto_width_columns_as_datatab
         fast.add_row(*ROWS[0], key="extra")
         await settle(pilot)
         assert fast.virtual_size.height == height + 1
-        assert [c.width for c in fast.ordered_columns] == [w for _l, w in COLUMNS]
-        # with an auto-width column the new rows are measured, as DataTable does
-        fast.add_column("Auto", key="auto")
-        fast.add_row(*ROWS[1], "a much longer cell", key="longer")
+        assert [c.width for c in fast.ordered_columns][:-1] == [w for _l, w in COLUMNS]
+        # the auto-width column grows with a longer cell, as DataTable's does
+        fast.add_row(*ROWS[1], "a cell longer than any other in this column: sixty-odd characters", key="longer")
         await settle(pilot)
-        assert fast.columns["auto"].content_width == len("a much longer cell")
+        assert fast.columns["auto"].content_width == len("a cell longer than any other in this column: sixty-odd characters")
         assert fast.virtual_size.height == height + 2

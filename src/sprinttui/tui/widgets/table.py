@@ -1,31 +1,43 @@
 """Table: Textual's DataTable, cheaper to fill and to paint when its rows are
-one line high and its columns have fixed widths (as most of sprinttui's are).
+one line high (as all of sprinttui's are).
 
-A DataTable measures every cell of every new row (to size auto-width columns)
-and paints each visible cell through Rich's generic pipeline (Styled, Padding,
-console.render_lines, which also asks the OS for the terminal size). With
-fixed widths nothing needs measuring, and a one-line Text cell can be laid out
-directly: the same justify, truncate and styles, without the layers in
-between. Painting the backlog's 32 visible lines (120×36, the 10,000-item
-benchmark database, caches cleared) took 29 ms with DataTable's own code and
-15 ms with this one (median of 60 paints each).
+A DataTable measures every cell of every new row by rendering it (to size
+auto-width columns) and paints each visible cell through Rich's generic
+pipeline (Styled, Padding, console.render_lines, which also asks the OS for
+the terminal size). Here a column with a fixed width measures nothing, a Text
+cell in an auto-width column is measured from its plain text (as Rich's
+Text.__rich_measure__ does), and a one-line Text cell is laid out directly:
+the same justify, truncate and styles, without the layers in between.
+Painting the backlog's 32 visible lines (120×36, the 10,000-item benchmark
+database, caches cleared) took 29 ms with DataTable's own code and 15 ms with
+this one (median of 60 paints each).
 
-The header, multi-line rows, cells that are not Text, and measuring when a
-column has an auto width all stay with DataTable's own code. The overrides use
-two of its private methods (``_update_dimensions`` and ``_render_cell``), so
-Textual is pinned below 9, and tests/test_table.py compares this table's lines
-with DataTable's, segment by segment and style by style.
+The header, rows more than one line high, row labels and cells that are not
+Text stay with DataTable's own code. The overrides use two of its private
+methods (``_update_dimensions`` and ``_render_cell``), so Textual is pinned
+below 9, and tests/test_table.py compares this table's lines and column
+widths with DataTable's, segment by segment and style by style.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
+from textual.render import measure
 from textual.widgets import DataTable
 
 _NEWLINE = Text("\n")
+
+
+def _width(cell, console) -> int:
+    """What textual's measure() gives for a cell: for a Text, the cell length of
+    its longest line (Text.__rich_measure__'s maximum), without rendering it."""
+    if isinstance(cell, Text):
+        return max((cell_len(line) for line in cell.plain.splitlines()), default=0)
+    return measure(console, cell, 1)
 
 
 def _one_line(cell: Text, width: int, console) -> list[Segment]:
@@ -55,17 +67,30 @@ def _one_line(cell: Text, width: int, console) -> list[Segment]:
 class Table(DataTable):
     """A DataTable (same API, same look) with a fast path for one-line rows."""
 
-    def _fixed_widths(self) -> bool:
-        return not self._labelled_row_exists and all(not c.auto_width for c in self.columns.values())
-
     def _update_dimensions(self, new_rows) -> None:
-        if not self._fixed_widths() or any(
-            (row := self.rows.get(key)) is not None and (row.height != 1 or row.label is not None)
-            for key in new_rows
-        ):
+        if self._labelled_row_exists:
             super()._update_dimensions(new_rows)
             return
-        # nothing to measure: each column keeps its width and each row is one line high
+        rows = []
+        for key in new_rows:
+            row = self.rows.get(key)
+            if row is None:
+                continue  # removed before this ran, as DataTable allows
+            if row.height != 1 or row.label is not None:
+                super()._update_dimensions(new_rows)
+                return
+            rows.append(key)
+        auto = [(i, column) for i, column in enumerate(self.ordered_columns) if column.auto_width]
+        if auto:
+            console = self.app.console
+            for key in rows:
+                index = self._row_locations.get(key)
+                if index is None:
+                    continue
+                cells = self._get_row_renderables(index).cells
+                for i, column in auto:
+                    column.content_width = max(column.content_width, _width(cells[i], console))
+        # each row is one line high
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header = self.header_height if self.show_header else 0
         self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
