@@ -41,8 +41,8 @@ ORDER = [c for c, _ in COLUMNS]
 PAGE = items_svc.BOARD_PAGE
 #: load a column's next page when the cursor or the bottom of the view is this close to its last loaded card
 LOOKAHEAD = 20
-#: seconds the sprint figures wait after a load is shown, for the cards to be painted
-FIGURES_DELAY = 0.15
+#: seconds the board must be quiet (no load shown, no card moved) before the sprint figures are computed
+FIGURES_QUIET = 0.25
 
 
 @dataclass
@@ -110,6 +110,7 @@ class BoardScreen(BaseScreen):
         self.text_filter = ""
         self.data: BoardData | None = None
         self._figures_gen = 0
+        self._busy_at = 0.0  # (time.monotonic) when a load was last shown or a card moved
         self._gen = 0  # counts reloads: pages of an older load are dropped
         self._request = BoardRequest(0, None, None, {}, None)
         self._filters: tuple[str | None, str] | None = None  # (stream, text) of the last load
@@ -205,12 +206,14 @@ class BoardScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, group="board-figures")
     def load_figures(self, gen: int, sprint: str, stream: str | None) -> None:
-        # let the cards finish painting first: the figures read the sprint's whole
+        # wait for the board to be quiet: the figures read the sprint's whole
         # history (about 260 ms of CPU for a sprint of 5,000 items), and running
-        # them beside the board's last frames slowed its opening by about 100 ms
-        time.sleep(FIGURES_DELAY)
-        if gen != self._figures_gen:
-            return  # loaded again meanwhile: that load asks for its own figures
+        # them beside the board's last frames after a load, or beside the next
+        # card move, slowed both (opening by about 100 ms)
+        while (wait := self._busy_at + FIGURES_QUIET - time.monotonic()) > 0:
+            time.sleep(wait)
+            if gen != self._figures_gen:
+                return  # loaded again meanwhile: that load asks for its own figures
         try:
             report = reports_svc.sprint_report(self.ctx, sprint, stream=stream)
             burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint, stream=stream) if p.remaining is not None]
@@ -236,6 +239,7 @@ class BoardScreen(BaseScreen):
             return  # an older load finished after a newer one started
         keep = self.focused_card.key if self.focused_card else None
         self.data = data
+        self._busy_at = time.monotonic()
         goal = self.query_one("#board-goal", Static)
         self._figures_gen += 1
         if data.sprint is None:
@@ -319,6 +323,7 @@ class BoardScreen(BaseScreen):
 
     # -- changes -----------------------------------------------------------------
     def action_move_card(self, delta: int) -> None:
+        self._busy_at = time.monotonic()
         card = self.focused_card
         if card is None:
             return
