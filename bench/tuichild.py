@@ -7,7 +7,7 @@ Prints one JSON object on its last line. Modes:
 screens   press 2…8, then 1 (on a new board screen): key press → the screen's
           data shown, the screen repainted and nothing left to paint (see
           settled); and the peak memory after all eight.
-interact  card moves on the board (key → card repainted in the next column;
+interact  card moves on the board at rest (key → card repainted in the next column;
           → saved; → board reloaded after the save), then backlog search keystrokes
           (key → filtered table repainted and settled). Writes: give it a copy of the database.
 live      the app watching the database (watch=True); another process adds an
@@ -263,6 +263,10 @@ def main() -> None:
                 raise RuntimeError("the To do column of the board is empty")
             shown_ms, saved_ms, reloaded_ms = [], [], []
             for i in range(int(opts.get("moves", 6))):
+                # each move on a board at rest: painted, and its sprint figures (which
+                # wait for the board to be quiet, then run in a worker) computed
+                await wait_settled(board, "the board")
+                await app.settle()
                 n_shown, n_saved, n = len(moves_shown), len(saved_at), len(shown)
                 t0 = time.perf_counter()
                 send_key(app, ">" if i % 2 == 0 else "<")
