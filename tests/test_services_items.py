@@ -345,6 +345,26 @@ def test_two_users_on_the_same_file_first_edit_wins(proj, make_ctx, clock):
 # --------------------------------------------------------------------------- ranking and lists
 
 
+def test_backlog_pages_in_rank_order_skip_planned_done_and_deleted_items(proj, clock):
+    """The backlog read a page at a time (Planning, the CLI's --limit) gives the
+    same items in the same order as the whole backlog read at once."""
+    c = proj
+    for n in range(12):
+        create_item(c, f"Item {n}", stream="SAL" if n % 3 else "OPS", points=n % 5,
+                    sprint="S1" if n % 4 == 0 else None)
+    move_item(c, "SAL-2", "done")
+    items.delete_item(c, "SAL-4")
+    items.rerank(c, "SAL-8", before="SAL-1")
+    whole = [r.key for r in items.list_items(c, sprint="backlog", include_done=False)]
+    assert "SAL-2" not in whole and "SAL-4" not in whole and "OPS-1" not in whole  # done, deleted, in S1
+    assert whole[0] == "SAL-8" and len(whole) == 7
+    paged = [r.key for offset in range(0, 9, 2)
+             for r in items.list_items(c, sprint="backlog", include_done=False, limit=2, offset=offset)]
+    assert paged == whole
+    assert [r.key for r in items.list_items(c, sprint="backlog", stream="OPS", limit=5)] == \
+        [k for k in whole if k.startswith("OPS")]
+
+
 def test_rerank_before_and_after_changes_list_order(proj):
     c = proj
     for t in "ABCD":

@@ -656,11 +656,21 @@ class ItemQuery:
     statuses: list[str] = field(default_factory=list)
 
 
-def _filtered(s: Session, q: ItemQuery, stmt):
+def _filtered(s: Session, q: ItemQuery, stmt, *, by_rank: bool = False):
+    """`stmt` restricted to the items q matches. With ``by_rank`` (a page in
+    rank order), the backlog is matched so that SQLite walks the rank index
+    and stops at the page's end: through the (sprint_id, status) index it read
+    every backlog item and sorted them all for one page (9.5 ms against 0.1 ms
+    for 100 items at 50,000 items, 24,000 of them in the backlog)."""
     stmt = stmt.where(Item.deleted == False)  # noqa: E712
     if q.sprint is not None:
         target = sprint_or_backlog(s, q.sprint)
-        stmt = stmt.where(Item.sprint_id == target.id) if target else stmt.where(Item.sprint_id.is_(None))
+        if target is not None:
+            stmt = stmt.where(Item.sprint_id == target.id)
+        elif by_rank:
+            stmt = stmt.where((Item.sprint_id + 0).is_(None))  # "+ 0": no index for this term
+        else:
+            stmt = stmt.where(Item.sprint_id.is_(None))
     if q.stream:
         stmt = stmt.where(Item.stream_id == stream_by_key(s, q.stream).id)
     if q.status:
@@ -778,7 +788,7 @@ def _rank_page(s: Session, q: ItemQuery, offset: int, limit: int) -> list[ItemRo
     """One page of the items matching q, in rank order (list_items and the board)."""
     # page by id first, then join only the page: sorting bare (rank, id) pairs
     # of a long list is several times cheaper than sorting joined full rows
-    ids = _filtered(s, q, select(Item.id)).order_by(*_ORDERS["rank"])
+    ids = _filtered(s, q, select(Item.id), by_rank=True).order_by(*_ORDERS["rank"])
     if offset:
         ids = ids.offset(offset)
     stmt = _row_query().where(Item.id.in_(ids.limit(limit).scalar_subquery())).order_by(*_ORDERS["rank"])
