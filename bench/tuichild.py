@@ -13,7 +13,8 @@ interact  card moves on the board at rest (key → card repainted in the next co
 live      the app watching the database (watch=True); another process adds an
           item to the active sprint (the service call ``sprinttui item add``
           makes) and prints the wall-clock time right after its commit; time
-          from that commit until the board shows the new card. Writes: a copy.
+          from that commit until the board shows the new card (commits at random
+          points of the app's one-second poll). Writes: a copy.
 
 Measured keys are delivered with `send_key`, as the terminal driver delivers
 them, and not with ``Pilot.press``: that one returns only once the process has
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import resource
 import subprocess
 import sys
@@ -325,6 +327,7 @@ def main() -> None:
             await wait_for(lambda: shown_since(0, "BoardScreen"), "the board")
             await app.settle()
             await asyncio.sleep(1.2)
+            phase = random.Random(7)  # the same phases every run
             times = []
             for i in range(int(opts.get("runs", 3))):
                 title = f"Bench live refresh {time.time_ns()} {i}"
@@ -344,7 +347,9 @@ def main() -> None:
                                     timeout=30)
                 times.append(t1 - t_commit)
                 await app.settle()
-                await asyncio.sleep(0.3)
+                # the app polls once a second: commit at a random point of that second,
+                # or a loop of fixed length catches the poll at the same phase each time
+                await asyncio.sleep(0.3 + phase.uniform(0.0, 1.0))
             result["live_refresh_s"] = times
 
     asyncio.run({"screens": screens, "interact": interact, "live": live}[mode]())
