@@ -56,12 +56,12 @@ WIDE_COLUMNS = [("sel", " ", 1), ("key", "Key", 9), ("points", "Pts", 4), ("slip
                 ("age", "Age d", 5), ("due", "Due", 10), ("title", "Title", None), ("why", "Why", 30),
                 ("plan", "Plan", 14)]
 
-#: how each plan state shows: label, style
 #: the columns of a stream's line: name and debt, then the trend's bars
 NAME_WIDTH = 18
 TREND_WIDTH = 8
 BARS = "▁▂▃▄▅▆▇█"
 
+#: how each plan state shows: label, style
 STATE_LOOK = {
     SUGGESTED: ("▶ suggested", "bold $success"),
     ADDED: ("▶ added", "bold $accent"),
@@ -238,10 +238,11 @@ class CatchUpScreen(BaseScreen):
         }
         lines = self.query_one("#cu-stream-lines", Static)
         lines.update(Content("\n").join(self._stream_lines.values()))
-        lines.tooltip = "\n".join(
+        tip = "\n".join(
             f"{plain(sp.stream, 20)}, carried over at each close: "
             + (" · ".join(f"{plain(d.sprint, 30)} {_pts(d.points)}" for d in sp.trend) or "none")
-            for sp in plan.streams) or None
+            for sp in plan.streams)
+        lines.tooltip = Content(tip) if tip else None  # sprint names are user text: never markup
 
     def _trend(self, sp: StreamPlan) -> Content:
         """The points carried over at each closed sprint's close, as bars (the
