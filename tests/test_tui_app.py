@@ -370,6 +370,14 @@ def test_once_the_board_is_painted_the_other_screens_are_imported_in_the_backgro
                                                "catchup", "kpis", "team"))
 
 
+async def each_screen_opened(app, pilot):
+    """Open screens 2–8 in turn from the board the app starts on; yields each one's title."""
+    await settle(app, pilot)
+    for key, _mode, title in SCREENS[1:]:
+        await press(app, pilot, key)
+        yield title
+
+
 async def test_each_screen_reads_its_data_once_when_it_opens(proj, monkeypatch):
     """Textual calls on_mount of every class of a screen, BaseScreen's too: a
     screen that also called super().on_mount() started its first load twice."""
@@ -383,9 +391,8 @@ async def test_each_screen_reads_its_data_once_when_it_opens(proj, monkeypatch):
     monkeypatch.setattr(BaseScreen, "reload", counted)
     app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(app, pilot)
-        for key, _mode, _title in SCREENS[1:]:
-            await press(app, pilot, key)
+        async for _title in each_screen_opened(app, pilot):
+            pass
         assert set(loads) == {type(s).__name__ for s in app.data_screens}
         assert loads == dict.fromkeys(loads, 1)
 
@@ -406,9 +413,7 @@ async def test_a_screens_footer_is_built_once_when_it_opens_and_shows_its_keys(p
     monkeypatch.setattr(ScreenFooter, "recompose", counted)
     app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(app, pilot)
-        for key, _mode, title in SCREENS[1:]:
-            await press(app, pilot, key)
+        async for title in each_screen_opened(app, pilot):
             await pilot.pause(0.05)
             footer = app.screen.query_one(ScreenFooter)
             shown = " ".join(f"{k.key_display} {k.description}" for k in footer.query("FooterKey"))
