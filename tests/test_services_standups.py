@@ -3,6 +3,7 @@ day's summary as the exports and the standup screen read it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -132,11 +133,11 @@ def test_standup_board_shows_each_members_moves_work_and_blockers_since_the_last
     assert board.date == date(2026, 1, 6) and board.stream == "SAL"
     assert board.since.isoformat().startswith("2026-01-05T09:00")
     assert [m.handle for m in board.members] == ["alice", "bob"]  # olga is in OPS
-    alice, bob = board.members
+    alice, bob = (board.digests[m.handle] for m in board.members)
     assert [(m.key, m.new) for m in alice.moved] == [(a1.key, "doing"), (a1.key, "done"), (a2.key, "review")]
     assert [r.key for r in alice.finished] == [a1.key]
     assert [r.key for r in alice.in_progress] == [a2.key, a3.key]  # rank order
-    assert alice.blocked == [] and alice.entry is None
+    assert alice.blocked == [] and board.members[0].entry is None
     yesterday, today, blockers = alice.suggested_notes()
     assert yesterday == f"finished {a1.key}; moved {a1.key} → doing, {a2.key} → review"
     assert f"{a2.key} Mapping" in today and f"{a3.key} Old work" in today
@@ -153,5 +154,50 @@ def test_standup_board_shows_each_members_moves_work_and_blockers_since_the_last
 
     everyone = standups.standup_board(c)
     assert [m.handle for m in everyone.members] == ["alice", "bob", "olga"]
-    assert [(m.key, m.new) for m in everyone.members[2].moved] == [(o1.key, "doing")]
+    assert [(m.key, m.new) for m in everyone.digests["olga"].moved] == [(o1.key, "doing")]
     assert everyone.session is None  # today's standup was SAL's, not everyone's
+
+    # the work of only the members asked for, there and later, read the same way
+    # whichever way it is read (by the assignee index or in one pass)
+    some = standups.standup_board(c, detail=["bob", "nobody"])
+    assert list(some.digests) == ["bob"] and some.digests["bob"] == everyone.digests["bob"]
+    assert standups.member_digests(c, some, ["alice", "olga"]) == {
+        h: everyone.digests[h] for h in ("alice", "olga")}
+    assert standups.standup_board(c, detail=[]).digests == {}
+
+
+def test_a_members_moves_by_someone_off_the_board_are_theirs_and_others_moves_of_unassigned_items_the_actors(
+        team, clock):
+    c = team
+    mine = items.create_item(c, "Mine", stream="SAL", assignee="alice")
+    loose = items.create_item(c, "Nobody's", stream="SAL")
+    clock.set("2026-01-05 14:00")
+    c_olga = replace(c, user="olga")
+    items.move_item(c_olga, mine.key, "doing")  # olga (OPS) moves alice's item
+    c_bob = replace(c, user="bob")
+    items.move_item(c_bob, loose.key, "doing")  # bob moves an item nobody has
+    clock.set("2026-01-06 09:00")
+    everyone = standups.standup_board(c, stream="SAL")
+    assert [(m.key, m.actor) for m in everyone.digests["alice"].moved] == [(mine.key, "olga")]
+    assert [(m.key, m.actor) for m in everyone.digests["bob"].moved] == [(loose.key, "bob")]
+    for handle in ("alice", "bob"):
+        one = standups.standup_board(c, stream="SAL", detail=[handle])
+        assert one.digests == {handle: everyone.digests[handle]}
+
+
+def test_the_work_read_in_one_pass_equals_the_work_read_member_by_member(team, clock, monkeypatch):
+    c = team
+    for n, who in enumerate(["alice", "bob", "olga", None] * 3):
+        it = items.create_item(c, f"Item {n}", stream="OPS" if who == "olga" else "SAL", assignee=who)
+        if n % 3 == 0:
+            items.move_item(c, it.key, "doing")
+        if n % 4 == 1:
+            items.set_blocked(c, it.key, True, f"reason {n}")
+        if n % 5 == 2:
+            items.move_item(c, it.key, "review")
+    clock.set("2026-01-06 09:00")
+    by_index = standups.standup_board(c)
+    monkeypatch.setattr(standups, "_SCAN_FROM", 1)
+    in_one_pass = standups.standup_board(c)
+    assert in_one_pass.digests == by_index.digests
+    assert sum(len(d.in_progress) + len(d.blocked) + len(d.moved) for d in by_index.digests.values()) > 10

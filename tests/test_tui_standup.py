@@ -3,6 +3,7 @@ blockers, parking lot, the stored summary, and literal display of odd text."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -340,3 +341,49 @@ async def test_hostile_names_and_titles_are_shown_literally(team):
         assert "\x1b" not in detail
         assert "Ω" * 50 in detail
         assert app.is_running and not errors(app)
+
+
+# --------------------------------------------------------------------------- reading ahead
+
+
+async def test_the_work_of_the_members_near_focus_is_read_as_the_focus_moves(team, monkeypatch):
+    for n in range(6):
+        members.add_member(team, f"m{n}", f"Member {n}", stream="SAL")
+        it = items.create_item(team, f"Task of m{n}", stream="SAL", assignee=f"m{n}", sprint="S1")
+        items.move_item(team, it.key, "doing")
+    gate = threading.Event()
+    gate.set()
+    real = standups.member_digests
+
+    def gated(*args, **kw):
+        gate.wait(10)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(standups, "member_digests", gated)
+    app = new_app(team, stream="SAL")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        scr = await open_standup(app, pilot)
+        # order: alice bob carol m0..m5; the screen read alice's and bob's work, not the whole team's
+        assert set(scr.digests) == {"alice", "bob"}
+        await press(app, pilot, "n", "n", "n")
+        assert "Task of m0  [doing]" in shown(scr, "standup-detail")
+        assert set(scr.digests) == {"alice", "bob", "carol", "m0", "m1"}
+
+        gate.clear()  # reading m2's work now waits
+        await pilot.press("n")  # to m1, read ahead: shown at once
+        assert "Task of m1  [doing]" in shown(scr, "standup-detail")
+        await pilot.press("n", "enter")  # to m2, whose work is still being read
+        assert "Member 2 (m2)" in shown(scr, "standup-detail")
+        assert "Loading…" in shown(scr, "standup-detail")
+        assert not isinstance(app.screen, NotesModal)
+        gate.set()  # ... and the notes open once it is there, with its suggestions
+        for _ in range(200):
+            if isinstance(app.screen, NotesModal):
+                break
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, NotesModal)
+        today = app.screen.query_one("#notes-today", Input).value
+        assert today.endswith("Task of m2")
+        await press(app, pilot, "escape")
+        assert "Task of m2  [doing]" in shown(scr, "standup-detail")
+        assert not errors(app)

@@ -5,7 +5,8 @@ the summary stored when the meeting ends)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, or_
@@ -281,16 +282,28 @@ class Moved:
 
 
 @dataclass(frozen=True)
-class MemberDigest:
-    """What the standup shows for one member."""
+class StandupMember:
+    """One member in the standup's rotation."""
 
+    id: int
     handle: str
     name: str
     availability: int
+    entry: StandupView | None  # the day's notes, if any were taken
+
+    @property
+    def absent(self) -> bool:
+        return self.entry is not None and self.entry.absent
+
+
+@dataclass(frozen=True)
+class MemberDigest:
+    """A member's work as the standup shows it."""
+
+    handle: str
     moved: list[Moved]  # since the last standup, oldest first
     in_progress: list[ItemRow]  # doing or review
     blocked: list[ItemRow]  # blocked, not done, with reasons
-    entry: StandupView | None  # the day's notes, if any were taken
 
     @property
     def finished(self) -> list[Moved]:
@@ -318,8 +331,12 @@ class StandupBoard:
     date: date
     stream: str | None
     since: datetime  # "since the last standup" starts here
-    members: list[MemberDigest]
+    members: list[StandupMember]  # the rotation's members, by handle
     session: SessionView | None  # today's standup of this stream, the latest one
+    digests: dict[str, MemberDigest]  # the work of the members asked for, by handle
+
+    def member(self, handle: str | None) -> StandupMember | None:
+        return next((m for m in self.members if m.handle == handle), None)
 
 
 def _last_standup_start(s, stream_id: int | None, day: date) -> datetime | None:
@@ -329,11 +346,17 @@ def _last_standup_start(s, stream_id: int | None, day: date) -> datetime | None:
     return s.exec(stmt.order_by(StandupSession.started_at.desc()).limit(1)).first()
 
 
-def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoard:
-    """Everything the standup screen shows, in a few queries: each active
-    member of the stream (or of all streams) with their status changes since
-    the last standup, their items in progress, their blocked items and the
-    day's notes."""
+#: from this many members on, their work is read in one pass over the item
+#: table; for fewer, through the assignee index (a member at a time)
+_SCAN_FROM = 12
+
+
+def standup_board(ctx: Ctx, *, on=None, stream: str | None = None,
+                  detail: Iterable[str] | None = None) -> StandupBoard:
+    """The standup of a day: each active member of the stream (or of all
+    streams) with the day's notes, the latest standup held, and the work of
+    the members named in ``detail`` (all of them when it is None; see
+    ``member_digests``)."""
     day = ctx.day(on)
     with ctx.db.read() as s:
         stream_row = stream_by_key(s, stream) if stream else None
@@ -342,57 +365,17 @@ def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoa
             stmt = stmt.where(Member.primary_stream_id == stream_row.id)
         people = s.exec(stmt).all()
         ids = [m.id for m in people]
-        handles = {m.id: m.handle for m in people}
         last = _last_standup_start(s, stream_row.id if stream_row else None, day)
         # without an earlier standup: from the start of the previous day
         since = last or datetime.combine(day - timedelta(days=1), time(0, 0), tzinfo=timezone.utc)
-
-        # the whole team's items: one pass over the table (assignee_id + 0 keeps
-        # SQLite off the assignee index, through which it would read nearly every
-        # item one at a time, several times slower); one stream's: by that index
-        assignee = Item.assignee_id if stream_row is not None else Item.assignee_id + 0
-        open_rows = s.exec(
-            items_mod._row_query().add_columns(Item.assignee_id).where(
-                Item.deleted == False,  # noqa: E712
-                assignee.in_(ids),
-                or_(Item.status.in_([Status.DOING.value, Status.REVIEW.value]),
-                    and_(Item.blocked == True, Item.status != Status.DONE.value)),  # noqa: E712
-            ).order_by(Item.rank, Item.id)
-        ).all()
-        in_progress: dict[int, list[ItemRow]] = {i: [] for i in ids}
-        blocked: dict[int, list[ItemRow]] = {i: [] for i in ids}
-        for t in open_rows:
-            row = items_mod._to_row(t)
-            owner = t[items_mod.ROW_WIDTH]
-            if row.status in (Status.DOING.value, Status.REVIEW.value):
-                in_progress[owner].append(row)
-            if row.blocked and row.status != Status.DONE.value:
-                blocked[owner].append(row)
-
-        moved: dict[int, list[Moved]] = {i: [] for i in ids}
-        by_handle = {m.handle: m.id for m in people}
-        events = s.exec(
-            select(ItemEvent.at, ItemEvent.actor, ItemEvent.old, ItemEvent.new, Item.key, Item.title,
-                   Item.assignee_id)
-            .join(Item, Item.id == ItemEvent.item_id)
-            .where(ItemEvent.field == "status", ItemEvent.at > since,
-                   or_(Item.assignee_id.in_(ids), ItemEvent.actor.in_(list(by_handle))))
-            .order_by(ItemEvent.at, ItemEvent.id)
-        ).all()
-        for at, actor, old, new, key, title, assignee_id in events:
-            owner = assignee_id if assignee_id in moved else by_handle.get(actor)
-            if owner is not None:
-                moved[owner].append(Moved(key, title, old, new, at, actor))
-
         notes = {
-            e.member_id: StandupView(handles[e.member_id], "", e.date, e.yesterday, e.today, e.blockers,
-                                     e.absent, e.version)
+            e.member_id: e
             for e in s.exec(select(StandupEntry).where(StandupEntry.date == day,
                                                        StandupEntry.member_id.in_(ids))).all()
         }
-        digests = [
-            MemberDigest(m.handle, m.name, m.availability, moved[m.id], in_progress[m.id], blocked[m.id],
-                         replace(notes[m.id], name=m.name) if m.id in notes else None)
+        rotation = [
+            StandupMember(m.id, m.handle, m.name, m.availability,
+                          _entry_view(notes[m.id], m) if m.id in notes else None)
             for m in people
         ]
         sess_stmt = select(StandupSession).where(StandupSession.date == day)
@@ -401,4 +384,66 @@ def standup_board(ctx: Ctx, *, on=None, stream: str | None = None) -> StandupBoa
         latest = s.exec(sess_stmt.order_by(StandupSession.started_at.desc(), StandupSession.id.desc())).first()
         key = stream_row.key if stream_row else None
         session = _session_view(latest, key) if latest else None
-    return StandupBoard(day, key, since, digests, session)
+        board = StandupBoard(day, key, since, rotation, session, {})
+        wanted = [m.handle for m in people] if detail is None else list(detail)
+        board.digests.update(_digests(s, board, wanted))
+    return board
+
+
+def _entry_view(e: StandupEntry, m: Member) -> StandupView:
+    return StandupView(m.handle, m.name, e.date, e.yesterday, e.today, e.blockers, e.absent, e.version)
+
+
+def member_digests(ctx: Ctx, board: StandupBoard, handles: Iterable[str]) -> dict[str, MemberDigest]:
+    """The work of some of the board's members, read now: their status
+    changes since the board's last standup, their items in progress and
+    their blocked items. Handles not in the board are left out."""
+    with ctx.db.read() as s:
+        return _digests(s, board, handles)
+
+
+def _digests(s, board: StandupBoard, handles: Iterable[str]) -> dict[str, MemberDigest]:
+    by_handle = {m.handle: m.id for m in board.members}
+    wanted = {by_handle[h]: h for h in dict.fromkeys(handles) if h in by_handle}
+    if not wanted:
+        return {}
+    ids = list(wanted)
+    # many members' items: one pass over the table (assignee_id + 0 keeps
+    # SQLite off the assignee index, through which it would read nearly every
+    # item one at a time, several times slower); a few members': by that index
+    assignee = Item.assignee_id + 0 if len(ids) >= _SCAN_FROM else Item.assignee_id
+    open_rows = s.exec(
+        items_mod._row_query().add_columns(Item.assignee_id).where(
+            Item.deleted == False,  # noqa: E712
+            assignee.in_(ids),
+            or_(Item.status.in_([Status.DOING.value, Status.REVIEW.value]),
+                and_(Item.blocked == True, Item.status != Status.DONE.value)),  # noqa: E712
+        ).order_by(Item.rank, Item.id)
+    ).all()
+    in_progress: dict[int, list[ItemRow]] = {i: [] for i in ids}
+    blocked: dict[int, list[ItemRow]] = {i: [] for i in ids}
+    for t in open_rows:
+        row = items_mod._to_row(t)
+        owner = t[items_mod.ROW_WIDTH]
+        if row.status in (Status.DOING.value, Status.REVIEW.value):
+            in_progress[owner].append(row)
+        if row.blocked and row.status != Status.DONE.value:
+            blocked[owner].append(row)
+
+    # a change belongs to the item's assignee if they are on the board, else
+    # to whoever made it
+    everyone = set(by_handle.values())
+    moved: dict[int, list[Moved]] = {i: [] for i in ids}
+    events = s.exec(
+        select(ItemEvent.at, ItemEvent.actor, ItemEvent.old, ItemEvent.new, Item.key, Item.title,
+               Item.assignee_id)
+        .join(Item, Item.id == ItemEvent.item_id)
+        .where(ItemEvent.field == "status", ItemEvent.at > board.since,
+               or_(Item.assignee_id.in_(ids), ItemEvent.actor.in_(list(wanted.values()))))
+        .order_by(ItemEvent.at, ItemEvent.id)
+    ).all()
+    for at, actor, old, new, key, title, assignee_id in events:
+        owner = assignee_id if assignee_id in everyone else by_handle.get(actor)
+        if owner in moved:
+            moved[owner].append(Moved(key, title, old, new, at, actor))
+    return {h: MemberDigest(h, moved[i], in_progress[i], blocked[i]) for i, h in wanted.items()}

@@ -25,7 +25,7 @@ from textual.widgets import Input, Label, Static
 from sprinttui.domain import SprintTuiError, Status
 from sprinttui.services import items as items_svc
 from sprinttui.services import standups as standups_svc
-from sprinttui.services.standups import MemberDigest, SessionView, StandupBoard
+from sprinttui.services.standups import MemberDigest, SessionView, StandupBoard, StandupMember
 from sprinttui.tui import config
 from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
@@ -54,6 +54,15 @@ def rotation(handles: list[str], order: str, seed: str) -> list[str]:
     if order == "shuffled":
         random.Random(seed).shuffle(ordered)
     return ordered
+
+
+def near(order: list[str], handle: str | None) -> list[str]:
+    """The member in focus and the ones either side of them in the rotation:
+    whose work the screen reads ahead, so that stepping on shows it at once."""
+    if handle not in order:
+        return []
+    i = order.index(handle)
+    return [order[j] for j in (i, i + 1, i - 1) if 0 <= j < len(order)]
 
 
 @dataclass
@@ -204,6 +213,12 @@ class StandupScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.board: StandupBoard | None = None
+        self.members: dict[str, StandupMember] = {}
+        # the work of the members in and near focus, read as the focus moves
+        # (the whole team's would cost a pass over the item table)
+        self.digests: dict[str, MemberDigest] = {}
+        self._asked: set[str] = set()
+        self._notes_waiting: str | None = None
         self.order_mode = "fixed"
         self.order: list[str] = []
         self.focus_handle: str | None = None
@@ -230,7 +245,17 @@ class StandupScreen(BaseScreen):
 
     # -- data -------------------------------------------------------------------------
     def load(self) -> StandupBoard:
-        return standups_svc.standup_board(self.ctx, stream=self.stream)
+        board = standups_svc.standup_board(self.ctx, stream=self.stream, detail=())
+        order = self._rotation_of(board)
+        focus = self.focus_handle
+        if (board.date, board.stream) != self._board_key or focus not in order:
+            focus = order[0] if order else None
+        board.digests.update(standups_svc.member_digests(self.ctx, board, near(order, focus)))
+        return board
+
+    def _rotation_of(self, board: StandupBoard) -> list[str]:
+        return rotation([m.handle for m in board.members], self.order_mode,
+                        f"{board.date.isoformat()}-{board.stream or 'all'}")
 
     def show(self, board: StandupBoard) -> None:
         key = (board.date, board.stream)
@@ -246,23 +271,45 @@ class StandupScreen(BaseScreen):
                 self.session_id = sess.id
                 self.timebox = Timebox(sess.timebox_seconds, used=sess.elapsed_seconds)
         self.board = board
-        self.order = rotation([m.handle for m in board.members], self.order_mode,
-                              f"{board.date.isoformat()}-{board.stream or 'all'}")
+        self.members = {m.handle: m for m in board.members}
+        self.digests = dict(board.digests)  # read with the board: the others may be older
+        self._asked.clear()
+        self.order = self._rotation_of(board)
         if self.focus_handle not in self.order:
             self.focus_handle = self.order[0] if self.order else None
         self._render_all()
+        self._read_ahead()
 
-    def _digest(self, handle: str | None) -> MemberDigest | None:
-        if self.board is None or handle is None:
-            return None
-        for m in self.board.members:
-            if m.handle == handle:
-                return m
-        return None
+    def _read_ahead(self) -> None:
+        """Read the work of the members in and near focus that the screen lacks."""
+        wanted = [h for h in near(self.order, self.focus_handle) if h not in self.digests and h not in self._asked]
+        if wanted and self.board is not None:
+            self._asked.update(wanted)
+            self._load_digests(self.board, wanted)
+
+    @work(thread=True, group="standup-digests")
+    def _load_digests(self, board: StandupBoard, handles: list[str]) -> None:
+        try:
+            got = standups_svc.member_digests(self.ctx, board, handles)
+        except SprintTuiError as err:
+            self.app.call_from_thread(self.sapp.report_error, err)
+            return
+        self.app.call_from_thread(self._digests_loaded, board, got)
+
+    def _digests_loaded(self, board: StandupBoard, got: dict[str, MemberDigest]) -> None:
+        if board is not self.board:  # a newer board came meanwhile: its own reads follow
+            return
+        self.digests.update(got)
+        self._asked.difference_update(got)
+        if self.focus_handle in got:
+            self._render_detail()
+            if self._notes_waiting == self.focus_handle:
+                self.action_notes()
+        self._notes_waiting = None if self._notes_waiting in got else self._notes_waiting
 
     @property
-    def current(self) -> MemberDigest | None:
-        return self._digest(self.focus_handle)
+    def current(self) -> StandupMember | None:
+        return self.members.get(self.focus_handle or "")
 
     # -- drawing ----------------------------------------------------------------------
     def _render_all(self) -> None:
@@ -294,8 +341,8 @@ class StandupScreen(BaseScreen):
         clock.set_class(not over_total and (over_share or tb.left < tb.total * WARN_LEFT), "-warning")
 
     def _is_absent(self, handle: str) -> bool:
-        d = self._digest(handle)
-        return bool(d and d.entry and d.entry.absent)
+        m = self.members.get(handle)
+        return m is not None and m.absent
 
     def _render_rotation(self) -> None:
         lines = [Content.styled("Rotation", "bold") + Content.styled(f" ({self.order_mode})", "dim")]
@@ -320,28 +367,33 @@ class StandupScreen(BaseScreen):
         lines: list[Content] = [
             Content.assemble((plain(m.name, 60), "bold"), f" ({plain(m.handle, 30)}) · {m.availability} % available")
         ]
-        if m.entry is not None and m.entry.absent:
+        if m.absent:
             lines.append(Content.styled("Absent today (x to undo)", "italic $warning"))
+        work = self.digests.get(m.handle)
+        if work is None:  # read in a moment (see _read_ahead)
+            lines.append(Content.styled("Loading…", "dim"))
+            detail.update(Content("\n").join(lines))
+            return
         lines.append(Content.styled(f"Since the last standup ({board.since:%a %d %b %H:%M}):", "bold"))
         lines += [
             Content.assemble("  ", ("✓ " if mv.new == Status.DONE.value else "• "), (plain(mv.key, 20), "bold"), " ",
                              plain(mv.title, 60), Content.styled(f"  {plain(mv.old or '?')} → {plain(mv.new or '?')}", "dim"))
-            for mv in m.moved
+            for mv in work.moved
         ] or [Content.styled("  nothing moved", "dim")]
         lines.append(Content.styled("In progress:", "bold"))
         lines += [
             Content.assemble("  ", (plain(r.key, 20), "bold"), " ", plain(r.title, 60),
                              Content.styled(f"  [{r.status}]", "dim"))
-            for r in m.in_progress
+            for r in work.in_progress
         ] or [Content.styled("  nothing in progress", "dim")]
-        if m.blocked:
+        if work.blocked:
             lines.append(Content.styled("Blocked:", "bold $error"))
             lines += [
                 Content.assemble("  ", (plain(r.key, 20), "bold"), " ", plain(r.title, 50), " — ",
                                  plain(r.blocked_reason or "no reason given", 120))
-                for r in m.blocked
+                for r in work.blocked
             ]
-        yesterday, today, blockers = self._notes_of(m)
+        yesterday, today, blockers = self._notes_of(m, work)
         suggested = m.entry is None
         lines.append(Content.assemble(("Notes", "bold"), (" (suggested from the history; enter edits)" if suggested
                                                           else " (enter edits)", "dim")))
@@ -355,10 +407,10 @@ class StandupScreen(BaseScreen):
         detail.update(Content("\n").join(lines))
 
     @staticmethod
-    def _notes_of(m: MemberDigest) -> tuple[str, str, str]:
+    def _notes_of(m: StandupMember, work: MemberDigest) -> tuple[str, str, str]:
         if m.entry is not None:
             return m.entry.yesterday, m.entry.today, m.entry.blockers
-        return m.suggested_notes()
+        return work.suggested_notes()
 
     # -- the clock --------------------------------------------------------------------
     def _tick(self) -> None:
@@ -407,8 +459,10 @@ class StandupScreen(BaseScreen):
                 self.notify("That was everyone: e ends the standup and stores its summary", timeout=4)
             return
         self.focus_handle = self.order[j]
+        self._notes_waiting = None
         self._render_all()
         self.query_one("#standup-detail-box").scroll_home(animate=False)
+        self._read_ahead()
 
     def action_order(self) -> None:
         self.order_mode = ORDERS[(ORDERS.index(self.order_mode) + 1) % len(ORDERS)]
@@ -421,6 +475,11 @@ class StandupScreen(BaseScreen):
     def action_notes(self) -> None:
         m = self.current
         if m is None or self.board is None:
+            return
+        work = self.digests.get(m.handle)
+        if work is None and m.entry is None:  # the suggestions are being read: open when they arrive
+            self._notes_waiting = m.handle
+            self._read_ahead()
             return
         ctx, handle, day = self.ctx, m.handle, self.board.date
         version = m.entry.version if m.entry is not None else None
@@ -435,14 +494,15 @@ class StandupScreen(BaseScreen):
                 done=lambda _v: self.notify(Content.from_markup("Notes of $who saved", who=handle), timeout=2),
             )
 
-        self.app.push_screen(NotesModal(f"Standup notes of {m.name} ({m.handle})", self._notes_of(m)), save)
+        values = (m.entry.yesterday, m.entry.today, m.entry.blockers) if work is None else self._notes_of(m, work)
+        self.app.push_screen(NotesModal(f"Standup notes of {m.name} ({m.handle})", values), save)
 
     def action_absent(self) -> None:
         m = self.current
         if m is None or self.board is None:
             return
         ctx, handle, day = self.ctx, m.handle, self.board.date
-        absent = not (m.entry is not None and m.entry.absent)
+        absent = not m.absent
         self.write(
             lambda: standups_svc.save_entry(ctx, handle, on=day, absent=absent),
             done=lambda _v: self.notify(
