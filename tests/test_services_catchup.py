@@ -15,6 +15,7 @@ SAL has alice at 100 % (10 pts), OPS has bob at 50 % (5 pts).
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 
 import pytest
@@ -236,6 +237,7 @@ def test_the_stream_filter_keeps_one_stream(story):
     plan = catchup.catchup_plan(story, stream="ops")
     assert [sp.stream for sp in plan.streams] == ["OPS"]
     assert [e.key for e in plan.entries] == ["OPS-1"]
+    assert plan.stream_plan("OPS").trend == catchup.catchup_plan(story).stream_plan("OPS").trend
     with pytest.raises(NotFoundError, match="unknown stream"):
         catchup.catchup_plan(story, stream="XYZ")
 
@@ -300,6 +302,31 @@ def test_reading_the_plan_takes_the_same_queries_for_many_items(story, clock):
         items.create_item(story, f"Late {n}", stream="OPS" if n % 2 else "SAL", points=1, due="2026-01-20")
     assert len(catchup.catchup_plan(story).entries) == 37
     assert count_queries() == few
+
+
+def test_the_listing_reads_the_partial_index_of_candidates_not_the_item_table(story):
+    """The query repeats the index's condition word for word (SQLite takes a
+    partial index only then); if either text changes alone, this fails."""
+    if story.db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    listings = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, _many):
+        if "slip_count >=" in statement:
+            listings.append((statement, parameters))
+
+    engine = story.db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        catchup.catchup_plan(story)
+        catchup.catchup_plan(story, stream="SAL")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert len(listings) == 2
+    with engine.connect() as conn:
+        for statement, parameters in listings:
+            plan = " ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+            assert re.search(r"(SCAN|SEARCH) item USING INDEX ix_item_catchup\b", plan), plan
 
 
 # --------------------------------------------------------------------------- the greedy fill, at random

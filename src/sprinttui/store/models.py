@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -121,12 +121,23 @@ class Absence(_Table, table=True):
     days: float = Field(default=0.0)
 
 
+#: The items the catch-up screen looks through: open, and slipped, due or
+#: blocked (a few hundred of 50,000). A partial index holds them; the catch-up
+#: query repeats this text word for word, which is how SQLite knows it may
+#: take the index.
+CATCHUP_CANDIDATE = (
+    "status <> 'done' AND deleted = FALSE AND (slip_count >= 1 OR due_date IS NOT NULL OR blocked = TRUE)"
+)
+
+
 class Item(_Table, table=True):
     __tablename__ = "item"
     __table_args__ = (
         UniqueConstraint("stream_id", "seq"),
         Index("ix_item_sprint_id_status", "sprint_id", "status"),
         Index("ix_item_rank", "rank"),
+        Index("ix_item_catchup", "stream_id",
+              sqlite_where=text(CATCHUP_CANDIDATE), postgresql_where=text(CATCHUP_CANDIDATE)),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
