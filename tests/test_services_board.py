@@ -201,3 +201,45 @@ def test_slice_reads_down_to_the_card_to_keep_in_whole_pages(board, monkeypatch)
         keys(column(board, "todo", stream="OPS"))[:4]
     with pytest.raises(ValidationError):
         items.board_slice(board, "S1", limits={"later": 3})
+
+
+# --------------------------------------------------------------------------- reading indexes, not the table
+
+
+def test_pages_and_counts_are_read_from_the_sprint_indexes_without_a_pass_over_the_items(board):
+    """A column's page walks ix_item_sprint_board in rank order (no sort of the
+    column) and the counts come from ix_item_sprint_counts alone, with and
+    without a stream filter: what the board reads follows what it shows."""
+    if board.db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    from sqlalchemy import event
+
+    seen = []
+
+    def on_execute(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    engine = board.db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        items.board_slice(board, "S1")
+        items.board_slice(board, "S1", stream="SAL")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    plans = []
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            if statement.lstrip().upper().startswith("SELECT") and "FROM item" in statement:
+                rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                plans.append((statement, [r[3] for r in rows]))
+    counts = [p for st, p in plans if "count(item.id)" in st]
+    pages = [p for st, p in plans if "LIMIT" in st]
+    # empty columns are not read: Review; with the SAL filter also Done
+    assert len(counts) == 2 and len(pages) == 3 + 2
+    for plan in counts:
+        assert any("COVERING INDEX ix_item_sprint_counts" in step for step in plan), plan
+    for plan in pages:
+        inner = [step for step in plan if "ix_item_sprint_board" in step]
+        assert inner and "SCAN item" not in " ".join(plan), plan
+    # the one sort left is of the page's few joined rows, not of the column
+    assert all(sum("TEMP B-TREE" in step for step in plan) == 1 for plan in pages)

@@ -134,7 +134,12 @@ class Item(_Table, table=True):
     __tablename__ = "item"
     __table_args__ = (
         UniqueConstraint("stream_id", "seq"),
-        Index("ix_item_sprint_id_status", "sprint_id", "status"),
+        # a board column's cards in rank order (rowid, the id, follows rank),
+        # without reading the table or sorting the column
+        Index("ix_item_sprint_board", "sprint_id", "status", "deleted", "rank"),
+        # the board's counts and points per column, with or without a stream
+        # filter, from the index alone
+        Index("ix_item_sprint_counts", "sprint_id", "deleted", "status", "stream_id", "points"),
         Index("ix_item_rank", "rank"),
         Index("ix_item_catchup", "stream_id",
               sqlite_where=text(CATCHUP_CANDIDATE), postgresql_where=text(CATCHUP_CANDIDATE)),
