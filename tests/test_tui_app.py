@@ -400,17 +400,18 @@ async def test_each_screen_reads_its_data_once_when_it_opens(proj, monkeypatch):
 async def test_a_screens_footer_is_built_once_when_it_opens_and_shows_its_keys(proj, monkeypatch):
     """Textual's Footer mounts a widget per key again on every bindings refresh,
     and opening a screen sends several for the same keys; the app's footer
-    builds its keys once."""
+    builds its keys once, as the screen is composed (not in a frame of their
+    own after it), also where the table in focus takes one of the keys."""
     from sprinttui.tui.widgets.footer import ScreenFooter
 
     builds: dict[str, int] = {}
-    original = ScreenFooter.recompose
+    original = ScreenFooter.compose
 
-    async def counted(self):
+    def counted(self):
         builds[type(self.screen).__name__] = builds.get(type(self.screen).__name__, 0) + 1
-        return await original(self)
+        yield from original(self)
 
-    monkeypatch.setattr(ScreenFooter, "recompose", counted)
+    monkeypatch.setattr(ScreenFooter, "compose", counted)
     app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         async for title in each_screen_opened(app, pilot):

@@ -78,7 +78,9 @@ class BacklogScreen(BaseScreen):
         Binding("P", "unplan", "To backlog", key_display="P"),
         Binding("space", "toggle_select", "Select"),
         Binding("n", "new_item", "New"),
-        Binding("enter,e", "edit_item", "Edit"),
+        # e first: the table in focus takes enter for itself (and edits on it),
+        # so the footer shows e, from the first frame on
+        Binding("e,enter", "edit_item", "Edit"),
         Binding("k", "cursor(-1)", "↑", show=False),
         Binding("j", "cursor(1)", "↓", show=False),
         Binding("escape", "clear", "Clear", show=False),

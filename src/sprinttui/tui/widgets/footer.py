@@ -8,6 +8,7 @@ class arrives): together the largest part of the first paint of a screen.
 Here the refreshes that arrive before the next repaint make one rebuild, which
 is skipped when the keys shown (with their labels and enabled states) are those
 already on show, and a key is built with its compact class, so it is styled once.
+The keys are drawn as the screen composes, not after its first idle moment.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ class ScreenFooter(Footer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._rebuild_pending = False
-        self._shown_keys: tuple | None = None  # what the last rebuild showed
+        self._shown_keys: tuple | None = None  # what the last build showed
+        # Footer draws no keys until the screen first reports its bindings,
+        # once the new screen is idle, and they then came in a frame of their
+        # own after the screen's (the last 30-50 ms of opening a screen). The
+        # screen's keys are known when it composes: they are drawn then, and a
+        # later report rebuilds only if it changes what is drawn.
+        self.set_reactive(Footer._bindings_ready, True)
 
     def bindings_changed(self, screen) -> None:
         # as Footer.bindings_changed, with one rebuild for a burst of refreshes
@@ -45,16 +52,20 @@ class ScreenFooter(Footer):
         await self.recompose()
 
     def _keys(self) -> tuple:
-        """Everything Footer.compose draws from the screen's bindings."""
+        """Everything Footer.compose draws from the screen's bindings: per
+        action, its first binding shown. (A focused widget's binding of the
+        same key hides one of several keys of an action, e.g. down of the
+        standup's n/down/j: what is drawn stays the same.)"""
         app = self.app
-        return tuple(
-            (binding.key, app.get_key_display(binding), binding.description, binding.action, binding.group,
-             binding.show, binding.tooltip, enabled, tooltip)
-            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
-            if binding.show or binding.key == app.COMMAND_PALETTE_BINDING
-        ) + (self.compact, self.show_command_palette)
+        drawn: dict[str, tuple] = {}
+        for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in drawn:
+                drawn[binding.action] = (binding.key, app.get_key_display(binding), binding.description,
+                                         binding.group, enabled, tooltip or binding.tooltip)
+        return tuple(drawn.items()) + (self.compact, self.show_command_palette)
 
     def compose(self) -> ComposeResult:
+        self._shown_keys = self._keys()
         for widget in super().compose():
             if self.compact and isinstance(widget, FooterKey):
                 widget.add_class("-compact", update=False)  # styled once, when mounted
