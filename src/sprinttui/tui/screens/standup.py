@@ -303,9 +303,9 @@ class StandupScreen(BaseScreen):
         self._asked.difference_update(got)
         if self.focus_handle in got:
             self._render_detail()
-            if self._notes_waiting == self.focus_handle:
+            if self._notes_waiting == self.focus_handle:  # (stepping on forgets it)
+                self._notes_waiting = None
                 self.action_notes()
-        self._notes_waiting = None if self._notes_waiting in got else self._notes_waiting
 
     @property
     def current(self) -> StandupMember | None:
