@@ -9,6 +9,7 @@ import pytest
 
 from sprinttui.domain import NotFoundError, ValidationError
 from sprinttui.services import items, sprints, streams
+from sql_trace import query_plan, statements
 
 STATUSES = ["todo", "doing", "review", "done"]
 
@@ -212,26 +213,12 @@ def test_pages_and_counts_are_read_from_the_sprint_indexes_without_a_pass_over_t
     without a stream filter: what the board reads follows what it shows."""
     if board.db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's query plan")
-    from sqlalchemy import event
-
-    seen = []
-
-    def on_execute(_conn, _cursor, statement, parameters, _context, _many):
-        seen.append((statement, parameters))
-
     engine = board.db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with statements(engine) as seen:
         items.board_slice(board, "S1")
         items.board_slice(board, "S1", stream="SAL")
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    plans = []
-    with engine.connect() as conn:
-        for statement, parameters in seen:
-            if statement.lstrip().upper().startswith("SELECT") and "FROM item" in statement:
-                rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-                plans.append((statement, [r[3] for r in rows]))
+    plans = [(st, query_plan(engine, st, params)) for st, params in seen
+             if st.lstrip().upper().startswith("SELECT") and "FROM item" in st]
     counts = [p for st, p in plans if "count(item.id)" in st]
     pages = [p for st, p in plans if "LIMIT" in st]
     # empty columns are not read: Review; with the SAL filter also Done

@@ -19,7 +19,6 @@ import re
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event
 
 from sprinttui.domain import NotFoundError, StateError, ValidationError
 from sprinttui.services import catchup, items, members, reports, sprints, streams
@@ -39,6 +38,7 @@ from sprinttui.services.catchup import (
     StreamPlan,
 )
 from sprinttui.services.items import ItemRow
+from sql_trace import query_plan, statements
 
 
 @pytest.fixture
@@ -284,17 +284,8 @@ def test_accept_refuses_bad_input_before_writing(story):
 
 def test_reading_the_plan_takes_the_same_queries_for_many_items(story, clock):
     def count_queries() -> int:
-        seen = []
-
-        def on_execute(*_args):
-            seen.append(1)
-
-        engine = story.db.engine
-        event.listen(engine, "before_cursor_execute", on_execute)
-        try:
+        with statements(story.db.engine) as seen:
             catchup.catchup_plan(story)
-        finally:
-            event.remove(engine, "before_cursor_execute", on_execute)
         return len(seen)
 
     few = count_queries()
@@ -309,24 +300,15 @@ def test_the_listing_reads_the_partial_index_of_candidates_not_the_item_table(st
     partial index only then); if either text changes alone, this fails."""
     if story.db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's query plan")
-    listings = []
-
-    def on_execute(_conn, _cursor, statement, parameters, _context, _many):
-        if "slip_count >=" in statement:
-            listings.append((statement, parameters))
-
     engine = story.db.engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with statements(engine) as seen:
         catchup.catchup_plan(story)
         catchup.catchup_plan(story, stream="SAL")
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
+    listings = [(st, params) for st, params in seen if "slip_count >=" in st]
     assert len(listings) == 2
-    with engine.connect() as conn:
-        for statement, parameters in listings:
-            plan = " ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
-            assert re.search(r"(SCAN|SEARCH) item USING INDEX ix_item_catchup\b", plan), plan
+    for statement, parameters in listings:
+        plan = " ".join(query_plan(engine, statement, parameters))
+        assert re.search(r"(SCAN|SEARCH) item USING INDEX ix_item_catchup\b", plan), plan
 
 
 # --------------------------------------------------------------------------- the greedy fill, at random
