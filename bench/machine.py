@@ -7,7 +7,7 @@ import platform
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -57,7 +57,7 @@ def info(repo: Path) -> dict:
         usable = os.cpu_count()
     status = _git(repo, "status", "--porcelain", "--untracked-files=no")
     return {
-        "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "cores_usable": usable,

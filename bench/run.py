@@ -291,8 +291,10 @@ class Bench:
             info["export_sprint_items"] = facts.sprint_items
             for fmt in ("md", "html", "json", "csv"):
                 sizes = []
-                out[f"export.{fmt}"] = timed(lambda f=fmt: sizes.append(len(export_sprint(ctx, f, sprint="current"))),
-                                             self.runs)
+                def export_once(f=fmt, sizes=sizes):
+                    sizes.append(len(export_sprint(ctx, f, sprint="current")))
+
+                out[f"export.{fmt}"] = timed(export_once, self.runs)
                 info[f"export_{fmt}_chars"] = sizes[-1]
         finally:
             ctx.db.dispose()

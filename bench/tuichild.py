@@ -38,7 +38,6 @@ import subprocess
 import sys
 import time
 
-
 # another process: adds an item to the active sprint, prints the wall clock after the commit
 WRITER = """
 import sys, time
@@ -208,7 +207,7 @@ def main() -> None:
                 n = len(shown)
                 t0 = time.perf_counter()
                 send_key(app, key)
-                t1 = await wait_for(lambda: _mode_shown(app, mode, n), f"screen {mode}")
+                t1 = await wait_for(lambda mode=mode, n=n: _mode_shown(app, mode, n), f"screen {mode}")
                 t2 = await wait_settled(app.screen, f"screen {mode}")
                 times[mode] = t2 - t0
                 breakdown[mode] = {**phases(app.screen, t0, t1), "settle": t2 - t1}
@@ -272,11 +271,11 @@ def main() -> None:
                 n_shown, n_saved, n = len(moves_shown), len(saved_at), len(shown)
                 t0 = time.perf_counter()
                 send_key(app, ">" if i % 2 == 0 else "<")
-                t_shown = await wait_for(lambda: moves_shown[n_shown] if len(moves_shown) > n_shown else None,
+                t_shown = await wait_for(lambda k=n_shown: moves_shown[k] if len(moves_shown) > k else None,
                                          "the moved card")
-                t_saved = await wait_for(lambda: saved_at[n_saved] if len(saved_at) > n_saved else None,
+                t_saved = await wait_for(lambda k=n_saved: saved_at[k] if len(saved_at) > k else None,
                                          "the saved move")
-                t_rel = await wait_for(lambda: shown_since(n, "BoardScreen"), "the board reloaded")
+                t_rel = await wait_for(lambda n=n: shown_since(n, "BoardScreen"), "the board reloaded")
                 shown_ms.append(t_shown - t0)
                 saved_ms.append(t_saved - t0)
                 reloaded_ms.append(t_rel - t0)
@@ -305,8 +304,8 @@ def main() -> None:
                     t0 = time.perf_counter()
                     send_key(app, ch)
                     t1 = await wait_for(
-                        lambda: shown_since(n, "BacklogScreen", lambda d, t=typed: d.gen == backlog._gen
-                                            and backlog.text_filter == t),
+                        lambda n=n, typed=typed: shown_since(
+                            n, "BacklogScreen", lambda d, t=typed: d.gen == backlog._gen and backlog.text_filter == t),
                         f"the backlog filtered by {typed!r}")
                     t1 = await wait_settled(backlog, f"the backlog filtered by {typed!r}")
                     keystrokes.append(t1 - t0)
@@ -315,7 +314,7 @@ def main() -> None:
                 result["search_total"] = backlog.total
                 n = len(shown)
                 await pilot.press("escape")  # hides the search and clears it
-                await wait_for(lambda: shown_since(n, "BacklogScreen",
+                await wait_for(lambda n=n: shown_since(n, "BacklogScreen",
                                                    lambda d: d.gen == backlog._gen and not backlog.text_filter),
                                "the backlog unfiltered")
                 await app.settle()
@@ -343,8 +342,8 @@ def main() -> None:
                 def has_card(data, title=title):
                     return any(c.title == title for cards in data.cards.values() for c in cards)
 
-                t1 = await wait_for(lambda: shown_since(n, "BoardScreen", has_card, wall=True), "the new card",
-                                    timeout=30)
+                t1 = await wait_for(lambda n=n, has_card=has_card: shown_since(n, "BoardScreen", has_card, wall=True),
+                                    "the new card", timeout=30)
                 times.append(t1 - t_commit)
                 await app.settle()
                 # the app polls once a second: commit at a random point of that second,

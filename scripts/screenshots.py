@@ -13,13 +13,13 @@ import asyncio
 import os
 import tempfile
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 os.environ.setdefault("TEXTUAL_ANIMATION", "none")
 
 DEMO_DAY = date(2026, 3, 18)
-NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
 SHOTS = [
     ("1", "board"), ("2", "backlog"), ("3", "planning"), ("4", "standup"),
     ("5", "evaluations"), ("6", "catchup"), ("7", "kpis"), ("8", "team"),

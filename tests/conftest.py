@@ -21,7 +21,7 @@ import os
 os.environ["TEXTUAL_ANIMATION"] = "none"
 
 from dataclasses import replace  # noqa: E402
-from datetime import date, datetime, time, timedelta, timezone  # noqa: E402
+from datetime import UTC, date, datetime, time, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -30,7 +30,7 @@ from sprinttui.services import project  # noqa: E402
 from sprinttui.services.context import Ctx  # noqa: E402
 from sprinttui.store.engine import Database  # noqa: E402
 
-UTC = timezone.utc
+UTC = UTC
 DEFAULT_START = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)  # the Friday before 2026-01-05
 
 

@@ -116,8 +116,7 @@ def on_connect(path: Path, pragma):
 
 def disk_full(path: Path):
     """The disk is full for this file: it may not grow by a single page."""
-    return on_connect(path, lambda con: "PRAGMA max_page_count = %d"
-                      % con.execute("PRAGMA page_count").fetchone()[0])
+    return on_connect(path, lambda con: f"PRAGMA max_page_count = {con.execute('PRAGMA page_count').fetchone()[0]:d}")
 
 
 def query_only(path: Path):

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sprinttui.services import items, sprints, streams
@@ -28,7 +28,7 @@ FIELDS = ("status", "sprint", "title")
 
 def _utc(text: str) -> datetime:
     value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _rows(path: Path, sql: str, *params) -> list[tuple]:
@@ -76,7 +76,7 @@ def test_eight_processes_of_five_hundred_changes_lose_nothing(ctx, db_path, tmp_
           f"{sum(s['conflicts'] for s in summaries)}")
 
     # no "database is locked" (or any other storage error) reached a user
-    for user, s in zip(users, summaries):
+    for user, s in zip(users, summaries, strict=False):
         assert s["storage_errors"] == [], (user, s["storage_errors"][:3])
         assert s["done"] == CHANGES
     # 18-45 s measured on 2 shared cores, most of it CPU (8 Python processes);
@@ -93,7 +93,7 @@ def test_eight_processes_of_five_hundred_changes_lose_nothing(ctx, db_path, tmp_
         assert len(acks) == CHANGES
         mine = [e for e in events if e[3] == user]
         assert len(mine) == len(acks), user
-        for ack, (_id, key, at, _actor, fld, old, new) in zip(acks, mine):
+        for ack, (_id, key, at, _actor, fld, old, new) in zip(acks, mine, strict=False):
             assert (key, fld, new) == (ack["key"], ack["field"], ack["new"]), (user, ack)
             if fld != "title":  # moves and plans were saved from a known version: old is known
                 assert old == ack["old"], (user, ack, old)
@@ -148,9 +148,9 @@ def test_two_processes_saving_the_same_version_one_wins_the_other_gets_a_conflic
     procs = [spawn("racer", url, user, go, *keys) for user in ("ann", "bob")]
     time.sleep(1.0)
     results: dict[str, list[dict]] = {"ann": [], "bob": []}
-    for n, key in enumerate(keys):
+    for n in range(len(keys)):
         Path(f"{go}{n}").touch()  # both save `key` from version 1 at the same moment
-        for user, p in zip(("ann", "bob"), procs):
+        for user, p in zip(("ann", "bob"), procs, strict=False):
             line = p.stdout.readline()
             assert line, p.stderr.read()[-3000:]
             results[user].append(json.loads(line))

@@ -203,7 +203,7 @@ def test_demo_burndown_descends(demo_ctx):
         values = [p.remaining for p in points]
         assert all(v is not None for v in values)
         assert abs(values[0] - committed) <= 0.1 * committed
-        assert any(b < a for a, b in zip(values, values[1:]))
+        assert any(b < a for a, b in zip(values, values[1:], strict=False))
         assert values[-1] < values[0]
 
 

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import unicodedata
 from contextlib import closing
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -115,7 +115,7 @@ def test_the_corpus_covers_what_the_issue_asks_for():
 
 # --------------------------------------------------------------------------- a small project
 
-NOW = datetime(2026, 3, 18, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 18, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
 
 
@@ -245,12 +245,12 @@ def test_refused_input_loses_and_changes_nothing(proj):
 def test_texts_as_keys_handles_and_choices_are_refused_in_one_line(proj):
     for i, e in enumerate(TEXTS):
         t = e["text"]
-        for call in (lambda: streams.add_stream(proj, t, "Name"),
-                     lambda: members.add_member(proj, t, "Name"),
-                     lambda: items.create_item(proj, "x", stream="SAL", kind=t),
-                     lambda: items.move_item(proj, "SAL-1", t),
-                     lambda: evaluations.add_finding(proj, _eval_id(proj), t, "text"),
-                     lambda: kpis.add_kpi(proj, f"K{i}", direction=t)):
+        for call in (lambda t=t: streams.add_stream(proj, t, "Name"),
+                     lambda t=t: members.add_member(proj, t, "Name"),
+                     lambda t=t: items.create_item(proj, "x", stream="SAL", kind=t),
+                     lambda t=t: items.move_item(proj, "SAL-1", t),
+                     lambda t=t: evaluations.add_finding(proj, _eval_id(proj), t, "text"),
+                     lambda t=t, i=i: kpis.add_kpi(proj, f"K{i}", direction=t)):
             with pytest.raises(ValidationError) as err:
                 call()
             assert_one_line(err.value)
@@ -291,8 +291,8 @@ def test_bad_points_and_values_are_refused_in_one_line(proj):
     for e in POINTS:
         t = e["text"]
         if e["expect"] == "invalid":
-            for call in (lambda: items.create_item(proj, "pts", stream="SAL", points=t),
-                         lambda: items.edit_item(proj, "SAL-1", points=t)):
+            for call in (lambda t=t: items.create_item(proj, "pts", stream="SAL", points=t),
+                         lambda t=t: items.edit_item(proj, "SAL-1", points=t)):
                 with pytest.raises(ValidationError) as err:
                     call()
                 assert "points" in assert_one_line(err.value)
@@ -310,8 +310,8 @@ def test_bad_points_and_values_are_refused_in_one_line(proj):
         if finite:
             assert kpis.record(proj, "Adoption", t, on=TODAY).measurements[-1].value == float(t)
         else:
-            for call in (lambda: kpis.record(proj, "Adoption", t, on=TODAY),
-                         lambda: kpis.edit_kpi(proj, "Adoption", target=t)):
+            for call in (lambda t=t: kpis.record(proj, "Adoption", t, on=TODAY),
+                         lambda t=t: kpis.edit_kpi(proj, "Adoption", target=t)):
                 with pytest.raises(ValidationError) as err:
                     call()
                 assert_one_line(err.value)
@@ -537,7 +537,7 @@ def test_real_processes_print_no_control_sequences(proj, tmp_path):
     shown = "".join(ch if ch.isprintable() else "?" for ch in keep_line(t))
     assert code == 0 and out.startswith(f"{key}  [2J[Hcleared screen ]52;c;".encode())
     assert out.startswith(f"{key}  {shown}\n".encode()), out[:300]
-    assert "[@click=app.quit]x[/]".encode() in out and "\u202e".encode() not in out  # no bidi override either
+    assert b"[@click=app.quit]x[/]" in out and "\u202e".encode() not in out  # no bidi override either
     code, out, err = run_process(tmp_path, db, "export", "--format=md")
     assert code == 0 and b"[@click=app.quit]" in out.replace(b"\\", b"")
     code, out, err = run_process(tmp_path, tmp_path / "\x1b[2Jmissing" / "x.db", "item", "add", "x",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ BASIC = DATA / "basic.csv"
 EDITED = DATA / "basic_edited.csv"
 NEXT = DATA / "next_sprint.csv"
 BAD = DATA / "bad_rows.csv"
-UTC = timezone.utc
+UTC = UTC
 S1, S2, S3, S4 = "CRM Sprint 1", "CRM Sprint 2", "CRM Sprint 3", "CRM Sprint 4"
 
 
@@ -410,7 +410,7 @@ def test_bad_rows_are_reported_by_their_line_and_skipped(cli, tmp_path):
     ("empty.csv", b"", "is empty"),
     ("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a text (CSV) file"),
     ("book.xlsx", b"PK\x03\x04\x14\x00\x06\x00", "not CSV"),
-    ("other.csv", "Name,Email\nAnn,ann@example.com\n".encode(), "is not a Jira CSV export"),
+    ("other.csv", b"Name,Email\nAnn,ann@example.com\n", "is not a Jira CSV export"),
     ("page.csv", b"<html><table><tr><td>CRM-1</td></tr></table></html>", "looks like HTML"),
 ])
 def test_a_file_that_is_no_jira_csv_is_a_one_line_error(cli, tmp_path, name, content, fragment):

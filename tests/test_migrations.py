@@ -15,7 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -86,11 +86,11 @@ def build_at_revision(where: Path | str, revision: str) -> None:
 def fill_first_revision(where: Path | str) -> None:
     """Rows as the first revision stores them, written with plain SQL (the ids
     come from the database, as they did for the program of that revision)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     eng = create_engine(where if isinstance(where, str) else url_of(where))
-    stamp = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-    later = datetime(2026, 1, 6, 10, 0, tzinfo=timezone.utc)
+    stamp = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    later = datetime(2026, 1, 6, 10, 0, tzinfo=UTC)
     typed = [bindparam("stamp", stamp, type_=DateTime(timezone=True)),
              bindparam("later", later, type_=DateTime(timezone=True)),
              bindparam("yes", True, type_=Boolean()), bindparam("no", False, type_=Boolean()),
@@ -143,7 +143,7 @@ def test_fresh_database_is_created_and_migrated_to_head(db_url):
         if db.path is not None:
             assert db.path.is_file()
         assert db.current_revision() == HEAD_REVISION
-        assert HEAD_REVISION == migrate.head_revision()  # schema.py agrees with the migrations
+        assert migrate.head_revision() == HEAD_REVISION  # schema.py agrees with the migrations
         assert alembic_rows(db_url) == [HEAD_REVISION]
         with db.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
@@ -198,11 +198,10 @@ def test_sqlite_pragmas(ctx, db_path):
         busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert busy == BUSY_TIMEOUT_MS and busy >= 1000
     # foreign keys are really enforced: a row pointing nowhere is refused, one line
-    with pytest.raises(StorageError) as err:
-        with ctx.db.write() as s:
-            s.connection().exec_driver_sql(
-                "INSERT INTO member (handle, name, competences, availability, primary_stream_id, active,"
-                " version) VALUES ('x', 'X', '', 100, 999, 1, 1)")
+    with pytest.raises(StorageError) as err, ctx.db.write() as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO member (handle, name, competences, availability, primary_stream_id, active,"
+            " version) VALUES ('x', 'X', '', 100, 999, 1, 1)")
     assert "\n" not in str(err.value)
     assert members.list_members(ctx) == []
 
@@ -418,7 +417,7 @@ def test_six_processes_opening_a_fresh_database_at_once(tmp_path, db_url):
     time.sleep(0.5)  # let them reach the start line (only widens the race, asserts nothing)
     go.touch()
     results = [p.communicate(timeout=180) for p in procs]
-    for p, (out, errtxt) in zip(procs, results):
+    for p, (out, errtxt) in zip(procs, results, strict=False):
         assert p.returncode == 0, errtxt
         assert out.strip() == HEAD_REVISION
     assert alembic_rows(db_url) == [HEAD_REVISION]

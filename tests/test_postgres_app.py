@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.skipif(
 
 # the demo as the snapshot tests see it (tests/conftest.py: DEMO_DAY, DEMO_NOW)
 DEMO_DAY = date(2026, 3, 18)
-DEMO_NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
+DEMO_NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
 SIZE = (120, 36)
 SCREENS = [("1", "board"), ("2", "backlog"), ("3", "planning"), ("4", "standup"),
            ("5", "evaluations"), ("6", "catchup"), ("7", "kpis"), ("8", "team")]
@@ -228,7 +228,7 @@ async def test_every_screen_shows_the_demo_as_on_sqlite(demo, demo_ctx):
         assert pg_view.keys() == view.keys(), name
         for part, lite_lines in view.items():
             pg_lines = pg_view[part]
-            differ = [(n, p, s) for n, (p, s) in enumerate(zip(pg_lines, lite_lines)) if p != s]
+            differ = [(n, p, s) for n, (p, s) in enumerate(zip(pg_lines, lite_lines, strict=False)) if p != s]
             assert differ == [] and len(pg_lines) == len(lite_lines), (
                 f"the {name} screen's {part} differs on PostgreSQL (line, postgresql, sqlite): {differ[:4]}")
 

@@ -28,10 +28,14 @@ def story(tctx, clock):
     sprints.new_sprint(c, "S2", start="2026-01-19", end="2026-01-30")
     create_item(c, "Done", stream="SAL", points=3, sprint="S1")
     create_item(c, "Open", stream="SAL", points=5, sprint="S1")
-    clock.set("2026-01-05"); sprints.start_sprint(c, "S1")
-    clock.set("2026-01-06"); create_item(c, "Added", stream="OPS", points=2, sprint="S1")
-    clock.set("2026-01-08"); move_item(c, "SAL-1", "done")
-    clock.set("2026-01-16 17:00"); sprints.close_sprint(c, "S1", carry_to=None)
+    clock.set("2026-01-05")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-06")
+    create_item(c, "Added", stream="OPS", points=2, sprint="S1")
+    clock.set("2026-01-08")
+    move_item(c, "SAL-1", "done")
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to=None)
     clock.set("2026-01-16 17:30")
     ev = evaluations.create_evaluation(c, "S1", kind="retro", on="2026-01-16")
     f = {}
@@ -50,7 +54,8 @@ def story(tctx, clock):
     evaluations.edit_finding(c, f["rej"].id, status="rejected")
     dor = evaluations.convert_finding(c, f["dor"].id, stream="SAL")
     train = evaluations.convert_finding(c, f["train"].id, stream="OPS")
-    clock.set("2026-01-19"); sprints.start_sprint(c, "S2")
+    clock.set("2026-01-19")
+    sprints.start_sprint(c, "S2")
     return c, ev, f, dor.key, train.key
 
 

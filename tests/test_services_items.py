@@ -490,10 +490,14 @@ def test_plan_into_closed_sprint_is_a_state_error(proj, clock):
 def test_restored_item_does_not_come_back_inside_a_closed_sprint(proj, clock):
     c = proj
     create_item(c, "Deleted during the sprint", stream="SAL", points=2, sprint="S1")
-    clock.set("2026-01-05"); sprints.start_sprint(c, "S1")
-    clock.set("2026-01-06"); items.delete_item(c, "SAL-1")
-    clock.set("2026-01-16 17:00"); sprints.close_sprint(c, "S1", carry_to=None)
-    clock.set("2026-01-19"); row = items.restore_item(c, "SAL-1")
+    clock.set("2026-01-05")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-06")
+    items.delete_item(c, "SAL-1")
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to=None)
+    clock.set("2026-01-19")
+    row = items.restore_item(c, "SAL-1")
     assert row.status == "todo"
     assert row.sprint is None or sprints.get_sprint(c, row.sprint).state != "closed"
     assert items.list_items(c, sprint="S1", include_done=False) == []

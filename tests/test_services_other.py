@@ -27,7 +27,6 @@ from sprinttui.services import (
 from sprinttui.services.context import login_name, open_ctx
 from sprinttui.services.items import create_item, move_item
 
-
 # --------------------------------------------------------------------------- streams
 
 
@@ -201,9 +200,12 @@ def retro(tctx, clock):
     sprints.new_sprint(c, "S1", start="2026-01-05", end="2026-01-16")
     create_item(c, "Done", stream="SAL", points=3, sprint="S1")
     create_item(c, "Open", stream="SAL", points=5, sprint="S1")
-    clock.set("2026-01-05"); sprints.start_sprint(c, "S1")
-    clock.set("2026-01-06"); create_item(c, "Added", stream="OPS", points=2, sprint="S1")
-    clock.set("2026-01-08"); move_item(c, "SAL-1", "done")
+    clock.set("2026-01-05")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-06")
+    create_item(c, "Added", stream="OPS", points=2, sprint="S1")
+    clock.set("2026-01-08")
+    move_item(c, "SAL-1", "done")
     clock.set("2026-01-09")
     return c
 
@@ -226,8 +228,10 @@ def test_evaluation_snapshots_the_sprint_figures_when_created(retro, clock):
     assert ev.metrics == expected
 
     # the sprint moves on; the snapshot does not
-    clock.set("2026-01-12"); move_item(c, "SAL-2", "done")
-    clock.set("2026-01-16 17:00"); sprints.close_sprint(c, "S1", carry_to=None)
+    clock.set("2026-01-12")
+    move_item(c, "SAL-2", "done")
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to=None)
     stored = evaluations.list_evaluations(c, sprint="S1")
     assert [e.metrics for e in stored] == [expected]
 

@@ -231,9 +231,7 @@ def _dynamic(node: ast.AST) -> bool:
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
         return any((isinstance(side, ast.Constant) and isinstance(side.value, str))
                    or isinstance(side, ast.JoinedStr) or _dynamic(side) for side in (node.left, node.right))
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return True
-    return False
+    return bool(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format")
 
 
 def unsafe_calls(source: str, filename: str = "<src>") -> list[tuple[int, str]]:

@@ -79,7 +79,7 @@ async def test_number_keys_switch_screens(proj):
             await press(app, pilot, key)
             assert app.current_mode == mode, key
             assert isinstance(app.screen, BaseScreen)
-            assert app.screen.SCREEN_TITLE == title
+            assert title == app.screen.SCREEN_TITLE
         await press(app, pilot, "1")
         assert app.current_mode == "board" and isinstance(app.screen, BoardScreen)
         assert keys_by_column(app) == ALL

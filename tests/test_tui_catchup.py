@@ -132,8 +132,10 @@ async def test_shows_each_streams_debt_trend_capacity_and_the_plan(proj):
         # after the debt, the trend: bars for the points carried over at the closes of S0 and S1
         # (SAL 3 and 16, OPS 0 and 2), each stream scaled to its largest
         assert stream_line(scr, "SAL").split() == (
-            "SAL debt 18 ▂█ cap 10 · in 4 · free 6 · plan +5 → 1 free".split())
-        assert stream_line(scr, "OPS").split() == "OPS debt 2 ▁█ cap 5 · in 0 · free 5 · plan +2 → 3 free".split()
+            ["SAL", "debt", "18", "▂█", "cap", "10", "·", "in", "4", "·", "free", "6", "·",
+             "plan", "+5", "→", "1", "free"])
+        assert stream_line(scr, "OPS").split() == ["OPS", "debt", "2", "▁█", "cap", "5", "·", "in", "0", "·",
+                                                   "free", "5", "·", "plan", "+2", "→", "3", "free"]
         trends = scr.query_one("#cu-stream-lines", Static).tooltip
         assert isinstance(trends, Content)  # not a markup string: sprint names are user text
         assert "SAL, carried over at each close: S0 3 · S1 16" in trends.plain
@@ -183,7 +185,8 @@ async def test_enter_accepts_the_suggestion_on_the_cursor_row_and_u_undoes_it(pr
         assert "Planned SAL-2 into S2" in notes(app)
         assert plan_col(scr)["SAL-2"] == "in S2"
         assert stream_line(scr, "SAL").split() == (
-            "SAL debt 18 ▂█ cap 10 · in 7 · free 3 · plan +2 → 1 free".split())
+            ["SAL", "debt", "18", "▂█", "cap", "10", "·", "in", "7", "·", "free", "3", "·",
+             "plan", "+2", "→", "1", "free"])
         assert scr.current.key == "SAL-2"  # the cursor stays on the row
         await press(app, pilot, "u")
         assert sprint_of(proj, "SAL-2") is None
@@ -440,7 +443,7 @@ HOSTILE = ["[bold]x[/]", "[@click=app.quit]x[/]", "a [/] b", "中文 עברית 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 async def test_hostile_titles_and_reasons_show_literally(proj, size):
-    for n, title in enumerate(HOSTILE):
+    for _n, title in enumerate(HOSTILE):
         items.create_item(proj, title, stream="OPS", points=1, due="2026-01-01")  # OPS-2 … OPS-6
     items.create_item(proj, "raw escape", stream="OPS", points=1, due="2026-01-01")  # OPS-7
     items.set_blocked(proj, "OPS-5", True, "[@click=app.quit]x[/] \x1b[2J")

@@ -45,9 +45,12 @@ def proj(tctx, clock):
     sprints.new_sprint(c, "S2", start="2026-01-19", end="2026-01-30")
     create_item(c, "Done", stream="SAL", points=3, sprint="S1")
     create_item(c, "Open", stream="SAL", points=5, sprint="S1")
-    clock.set("2026-01-05"); sprints.start_sprint(c, "S1")
-    clock.set("2026-01-08"); move_item(c, "SAL-1", "done")
-    clock.set("2026-01-16 17:00"); sprints.close_sprint(c, "S1", carry_to=None)
+    clock.set("2026-01-05")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-08")
+    move_item(c, "SAL-1", "done")
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to=None)
     ev = evaluations.create_evaluation(c, "S1", kind="retro", on="2026-01-16", summary="A good start")
     for category, body, votes, status in (
         ("to_improve", "Definition of ready\nchecked by the stream leads", 5, None),
@@ -64,8 +67,10 @@ def proj(tctx, clock):
     evaluations.convert_finding(c, dor.id, stream="SAL")  # SAL-3
     create_item(c, "Ops one", stream="OPS", points=2, sprint="S2")
     create_item(c, "Ops two", stream="OPS", points=3, sprint="S2")
-    clock.set("2026-01-19"); sprints.start_sprint(c, "S2")
-    clock.set("2026-01-20"); move_item(c, "OPS-1", "done")
+    clock.set("2026-01-19")
+    sprints.start_sprint(c, "S2")
+    clock.set("2026-01-20")
+    move_item(c, "OPS-1", "done")
     clock.set("2026-01-21 10:00")
     return c
 

@@ -18,7 +18,7 @@ import json
 import sqlite3
 import unicodedata
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,7 +59,7 @@ def fits(limit: int) -> list[str]:
 CLICK = "[@click=app.quit]x[/]"
 RAW = "raw \x1b[2J\x1b]52;c;ZXZpbA==\x07\x1b]8;;http://x\x1b\\\x00\x9b31m\u202eend"  # written behind the services
 HUGE = "Ω" * 100_000
-NOW = datetime(2026, 3, 18, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 18, 9, 0, tzinfo=UTC)
 ACTIVE = CLICK  # the running sprint's name: in the header on every screen
 CLOSED = "[bold]closed[/bold] [/"
 NEXT = "next [link=file:///etc/passwd]x[/link] 日本"
@@ -232,7 +232,7 @@ async def goto(app, pilot, key: str, title: str) -> None:
     # rotation, 4 s) would cover part of the next one, whose text is checked
     app.clear_notifications()
     await press(app, pilot, key)
-    assert isinstance(app.screen, BaseScreen) and app.screen.SCREEN_TITLE == title, app.screen
+    assert isinstance(app.screen, BaseScreen) and title == app.screen.SCREEN_TITLE, app.screen
 
 
 # --------------------------------------------------------------------------- the session

@@ -3,7 +3,6 @@ checked in the database through the services and on screen."""
 
 from __future__ import annotations
 
-
 import pytest
 from textual.widgets import DataTable, Input, Static
 

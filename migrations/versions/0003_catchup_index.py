@@ -4,17 +4,16 @@ Revision ID: 0003_catchup_index
 Revises: 0002_standup_change_counter
 Create Date: 2026-11-27
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (the script template's import)
-
+from alembic import op
 
 revision: str = '0003_catchup_index'
-down_revision: Union[str, None] = '0002_standup_change_counter'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '0002_standup_change_counter'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # the text of sprinttui.store.models.CATCHUP_CANDIDATE when this revision was
 # written (a migration keeps its own copy: the model may change later)

@@ -4,17 +4,16 @@ Revision ID: 0004_board_indexes
 Revises: 0003_catchup_index
 Create Date: 2026-11-27
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa  # noqa: F401  (the script template's imports)
 import sqlmodel  # noqa: F401
-
+from alembic import op
 
 revision: str = '0004_board_indexes'
-down_revision: Union[str, None] = '0003_catchup_index'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = '0003_catchup_index'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -6,9 +6,9 @@ Uses python-dateutil for parsing and relative arithmetic.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from dateutil.relativedelta import relativedelta, weekday, MO, TU, WE, TH, FR, SA, SU
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
 
 from sprinttui.domain import ValidationError, one_line
 
@@ -27,7 +27,7 @@ def today() -> date:
 
 def utcnow() -> datetime:
     """Timezone-aware UTC timestamp, the form stored in the database."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_date(text: str | date | None, *, base: date | None = None) -> date:

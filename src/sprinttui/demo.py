@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-from sprinttui.dates import today as _today, working_days
+from sprinttui.dates import today as _today
+from sprinttui.dates import working_days
 from sprinttui.domain import Status
 from sprinttui.services import (
     evaluations,
@@ -375,7 +376,7 @@ class _Clock:
         return self.value
 
     def set(self, day: date, minutes: int) -> None:
-        self.value = datetime.combine(day, time(0), tzinfo=timezone.utc) + timedelta(minutes=minutes)
+        self.value = datetime.combine(day, time(0), tzinfo=UTC) + timedelta(minutes=minutes)
 
 
 def _monday(d: date) -> date:
@@ -406,7 +407,7 @@ class _Demo:
         self.starts = {n: s4 + timedelta(days=14 * (n - 4)) for n in range(1, 6)}
         self.ends = {n: self.starts[n] + timedelta(days=11) for n in range(1, 6)}
         self.project_start = self.starts[1] - timedelta(days=14)
-        self.clock = _Clock(datetime.combine(self.project_start, time(8), tzinfo=timezone.utc))
+        self.clock = _Clock(datetime.combine(self.project_start, time(8), tzinfo=UTC))
         self._ctxs: dict[str, Ctx] = {}
         self.keys: dict[str, str] = {}  # ref -> item key
         self.status: dict[str, str] = {}  # item key -> status
@@ -553,13 +554,10 @@ class _Demo:
         path = self._path(self.status[key], final)
         if not path:
             return []
-        if final == Status.DONE:
-            last = self.rng.randint(max(lo, 2), max(hi, 2))
-        else:
-            last = self.rng.randint(lo, hi)
+        last = self.rng.randint(max(lo, 2), max(hi, 2)) if final == Status.DONE else self.rng.randint(lo, hi)
         days = sorted(self.rng.randint(lo, last) for _ in path[:-1]) + [last]
         out, prev_day, n_same = [], None, 0
-        for d, st in zip(days, path):
+        for d, st in zip(days, path, strict=False):
             n_same = n_same + 1 if d == prev_day else 0
             prev_day = d
             out.append((d, 60 + self.rng.randint(0, 300) // 10 * 10 + 30 * n_same, key, st))

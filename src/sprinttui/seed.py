@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import random
 import time as _time
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from sprinttui.dates import today as _today, working_days
-from sprinttui.domain import SprintEventKind as EK, StateError, Status, ValidationError
+from sprinttui.dates import today as _today
+from sprinttui.dates import working_days
+from sprinttui.domain import SprintEventKind as EK
+from sprinttui.domain import StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.text import fmt_points
 from sprinttui.store.models import (
@@ -89,7 +91,7 @@ ORDER = [Status.TODO.value, Status.DOING.value, Status.REVIEW.value, Status.DONE
 
 
 def _at(d: date, minute_of_day: int) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=timezone.utc) + timedelta(minutes=minute_of_day)
+    return datetime(d.year, d.month, d.day, tzinfo=UTC) + timedelta(minutes=minute_of_day)
 
 
 def _round(x: float) -> int:
@@ -252,7 +254,7 @@ class _Sim:
         last = self.rng.randint(lo, hi)  # the final step, spread evenly over the window
         slots = sorted(self.rng.randint(lo, last) for _ in path[:-1]) + [last]
         prev = -1
-        for slot, st in zip(slots, path):
+        for slot, st in zip(slots, path, strict=False):
             slot = max(slot, prev + 1)
             prev = slot
             at = self.slot_at(k, slot)
@@ -488,7 +490,7 @@ class _Sim:
                 ))
             for chunk in _chunks(item_rows, 5000):
                 conn.execute(Item.__table__.insert(), chunk)
-            for i, (key, _name) in enumerate(self.streams):
+            for i, (_key, _name) in enumerate(self.streams):
                 conn.execute(update(Stream.__table__).where(Stream.__table__.c.id == stream_ids[i])
                              .values(next_seq=seqs[i] + 1))
             # history, in time order

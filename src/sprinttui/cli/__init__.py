@@ -11,6 +11,7 @@ stderr: ``sprinttui: error: …``); 1 an unexpected failure (one line:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 
@@ -34,10 +35,8 @@ def _say(kind: str, message: object) -> None:
 def _tolerant_streams() -> None:
     """Never fail on printing a character the terminal's encoding lacks."""
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):
             stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError, OSError):
-            pass
 
 
 def _storage_error(err: BaseException) -> SprintTuiError | None:

@@ -10,7 +10,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sprinttui.cli import output as out
@@ -766,10 +766,8 @@ def cmd_db_backup(args) -> int:
         raise StorageError(f"backup failed: {out.clean(getattr(err, 'strerror', None) or err)}") from None
     finally:
         if tmp.exists():
-            try:
+            with suppress(OSError):
                 tmp.unlink()
-            except OSError:
-                pass
     print(f"backup written to {out.clean(dest)}")
     return 0
 

@@ -13,8 +13,9 @@ import dataclasses
 import json
 import sys
 import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 ELLIPSIS = "…"
 

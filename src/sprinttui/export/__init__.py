@@ -13,6 +13,7 @@ file cannot be written. No Textual here; the app calls these from a worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -144,8 +145,6 @@ def write_file(path: str | os.PathLike, text: str, *, bom: bool = False) -> Path
         raise StorageError(f"cannot write {_shown(target)}: {err.strerror or err}") from None
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
     return target

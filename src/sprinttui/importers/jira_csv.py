@@ -28,12 +28,13 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from heapq import heappop, heappush
 from pathlib import Path
 from typing import Any
 
-from sprinttui.domain import Kind, SprintEventKind as EK, SprintState, Status, ValidationError, one_line
+from sprinttui.domain import Kind, SprintState, Status, ValidationError, one_line
+from sprinttui.domain import SprintEventKind as EK
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
     "summary_lines",
 ]
 
-UTC = timezone.utc
+UTC = UTC
 STREAM_FROM = ("component", "project", "label")
 DEFAULT_STREAM_NAME = "Imported from Jira"
 DEFAULT_STREAM_KEY = "JIRA"
@@ -797,7 +798,7 @@ class _Importer:
         for trail in trails:
             for n in trail:
                 first_seen.setdefault(n, len(first_seen))
-            for a, b in zip(trail, trail[1:]):
+            for a, b in zip(trail, trail[1:], strict=False):
                 if b not in succ[a]:
                     succ[a].add(b)
                     indeg[b] += 1
@@ -1146,10 +1147,7 @@ class _Importer:
             return t
 
         for i, sp in enumerate(trail):
-            if i == 0:
-                entered = enter_first(sp)
-            else:
-                entered = last_carry if trail[i].historical else now
+            entered = enter_first(sp) if i == 0 else last_carry if trail[i].historical else now
             if sp.mode != HIST:
                 if sp.historical and sp.started_at is not None and entered <= sp.started_at:
                     self._sev(sp, it, EK.COMMIT, sp.started_at, status_at(sp.started_at))

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, text
 from sqlmodel import select
@@ -247,7 +247,7 @@ def catchup_plan(
     if isinstance(blocked_days, bool) or not isinstance(blocked_days, int) or blocked_days < 0:
         raise ValidationError("blocked days must be a whole number of days, 0 or more", "blocked_days")
     today = ctx.today()
-    cutoff = datetime.combine(today, time(0), tzinfo=timezone.utc) - timedelta(days=blocked_days)
+    cutoff = datetime.combine(today, time(0), tzinfo=UTC) - timedelta(days=blocked_days)
     with ctx.db.read() as s:
         target = sprint_by_ref(s, sprint) if sprint is not None else None
         if target is not None and target.state != SprintState.PLANNED:
@@ -379,7 +379,7 @@ def _chunks(seq: list, n: int):
 
 
 def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _capacity_points(ctx: Ctx, s, sp: Sprint, keys: dict[int, str]) -> dict[str, float]:

@@ -303,7 +303,8 @@ def open_actions(ctx: Ctx, sprint: str = "current", *, evaluation_id: int | None
 def _open_actions(s, prev: Evaluation | None, stream: str | None) -> list[FindingView]:
     if prev is None:
         return []
-    fs = s.exec(select(Finding).where(Finding.evaluation_id == prev.id).order_by(Finding.votes.desc(), Finding.id)).all()
+    fs = s.exec(select(Finding).where(Finding.evaluation_id == prev.id)
+                .order_by(Finding.votes.desc(), Finding.id)).all()
     only = str(stream).strip().upper() if stream else None
     return [v for v in _finding_views(s, fs)
             if (v.item_key or v.status not in (FindingStatus.OPEN, FindingStatus.REJECTED)

@@ -426,9 +426,8 @@ def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
     if "status" in changes:
         st = parse_enum(Status, changes["status"], "status").value
         setf("status", st)
-    if "sprint" in changes:
-        if _set_sprint(s, ctx, item, sprint_or_backlog(s, changes["sprint"]), at):
-            changed = True
+    if "sprint" in changes and _set_sprint(s, ctx, item, sprint_or_backlog(s, changes["sprint"]), at):
+        changed = True
     if changed:
         _touch(ctx, item, at)
         _sync_finding(s, item)
@@ -513,7 +512,8 @@ def _renumber(s: Session) -> None:
     from sqlalchemy import update
 
     for n, i in enumerate(ids, start=1):
-        s.execute(update(Item).where(Item.id == i).values(rank=float(n * 16)).execution_options(synchronize_session=False))
+        s.execute(update(Item).where(Item.id == i).values(rank=float(n * 16))
+                  .execution_options(synchronize_session=False))
     s.expire_all()
 
 

@@ -29,7 +29,8 @@ def _availability(value) -> int:
     try:
         pct = int(str(value).strip().rstrip("%"))
     except ValueError:
-        raise ValidationError(f"availability must be a whole percentage, not {str(value)[:20]!r}", "availability") from None
+        raise ValidationError(f"availability must be a whole percentage, not {str(value)[:20]!r}",
+                              "availability") from None
     if not 0 <= pct <= 100:
         raise ValidationError("availability must be between 0 and 100 %", "availability")
     return pct

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import add
 from typing import NamedTuple
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from sprinttui.dates import working_days
-from sprinttui.domain import SprintEventKind as EK, SprintState, Status
+from sprinttui.domain import SprintEventKind as EK
+from sprinttui.domain import SprintState, Status
 from sprinttui.services.context import Ctx
 from sprinttui.services.items import ItemRow, _row_query, _to_row
 from sprinttui.services.lookup import sprint_by_ref, stream_by_key
@@ -439,7 +440,7 @@ def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None,
             if d > as_of or sp.state == SprintState.PLANNED:
                 ends.append(None)
                 continue
-            t = datetime.combine(d, time(23, 59, 59), tzinfo=timezone.utc)
+            t = datetime.combine(d, time(23, 59, 59), tzinfo=UTC)
             if sp.closed_at is not None and t > sp.closed_at and d >= sp.closed_at.date():
                 t = sp.closed_at - timedelta(microseconds=1)
             ends.append(t)
@@ -449,7 +450,7 @@ def burndown(ctx: Ctx, ref: str = "current", *, as_of: date | None = None,
     out = []
     n = len(days)
     left = iter(remaining)
-    for i, (d, t) in enumerate(zip(days, ends)):
+    for i, (d, t) in enumerate(zip(days, ends, strict=False)):
         ideal = round(committed * (1 - (i + 1) / n), 2) if n else 0.0
         out.append(BurndownPoint(d, None if t is None else round(next(left), 2), ideal))
     return out
@@ -554,7 +555,7 @@ def slipped_work(ctx: Ctx, *, stream: str | None = None, blocked_days: int = 3,
             stmt = stmt.where(Item.stream_id == only.id)
         slipped = stmt.where(Item.slip_count >= 1).order_by(Item.slip_count.desc(), Item.rank)
         overdue = stmt.where(Item.due_date < on).order_by(Item.due_date, Item.rank)
-        cutoff = datetime.combine(on, time(0), tzinfo=timezone.utc) - timedelta(days=blocked_days)
+        cutoff = datetime.combine(on, time(0), tzinfo=UTC) - timedelta(days=blocked_days)
         blocked = stmt.where(Item.blocked == True, Item.blocked_since <= cutoff).order_by(Item.blocked_since)  # noqa: E712
         groups: dict[str, SlippedWork] = {}
         keys = list(s.exec(select(Stream.key).order_by(Stream.key)).all())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, or_
 from sqlmodel import select
@@ -367,7 +367,7 @@ def standup_board(ctx: Ctx, *, on=None, stream: str | None = None,
         ids = [m.id for m in people]
         last = _last_standup_start(s, stream_row.id if stream_row else None, day)
         # without an earlier standup: from the start of the previous day
-        since = last or datetime.combine(day - timedelta(days=1), time(0, 0), tzinfo=timezone.utc)
+        since = last or datetime.combine(day - timedelta(days=1), time(0, 0), tzinfo=UTC)
         notes = {
             e.member_id: e
             for e in s.exec(select(StandupEntry).where(StandupEntry.date == day,

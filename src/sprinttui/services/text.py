@@ -60,10 +60,7 @@ def clean_list(value: object) -> str:
     """Comma separated labels / competences, normalised."""
     if value is None:
         return ""
-    if isinstance(value, (list, tuple, set)):
-        parts = [str(v) for v in value]
-    else:
-        parts = str(value).split(",")
+    parts = [str(v) for v in value] if isinstance(value, (list, tuple, set)) else str(value).split(",")
     seen: list[str] = []
     for p in parts:
         t = _strip_controls(p, keep_newlines=False).strip()

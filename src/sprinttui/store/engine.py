@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, exc as sa_exc, text
+from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 from sprinttui.domain import ConflictError, StorageError, one_line
 from sprinttui.store.schema import HEAD_REVISION
@@ -74,7 +74,7 @@ def _install_sqlite_hooks(engine: Engine, *, foreign_keys: bool) -> None:
         cur = dbapi_conn.cursor()
         # PRAGMAs take no bound parameters: the timeout is an int constant
         # (int() keeps it one), everything else is a literal
-        cur.execute("PRAGMA busy_timeout = %d" % int(BUSY_TIMEOUT_MS))
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS):d}")
         if _ours_or_empty(cur):
             # WAL sticks to the file: never switch another program's database
             # (the schema check refuses it right after and leaves it as it was)

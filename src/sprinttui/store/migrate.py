@@ -9,7 +9,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -170,7 +170,7 @@ def restore_sqlite(src: Path, db_path: Path) -> Path | None:
     check_restorable(src)
     safety: Path | None = None
     if db_path.is_file() and db_path.stat().st_size > 0:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         safety = db_path.with_name(f"{db_path.name}.backup-before-restore-{stamp}")
         n = 1
         while safety.exists():
@@ -200,7 +200,7 @@ def restore_sqlite(src: Path, db_path: Path) -> Path | None:
     return safety
 
 
-def upgrade(db: "Database", revision: str = "head") -> str | None:
+def upgrade(db: Database, revision: str = "head") -> str | None:
     """Bring db to `revision`. Returns the backup path if one was taken."""
     from alembic import command
 
@@ -229,7 +229,7 @@ def upgrade(db: "Database", revision: str = "head") -> str | None:
                 if revision == "head" and current == head_revision():
                     return None  # another process migrated it while we waited
                 if current is not None and db.path is not None:
-                    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+                    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
                     dest = db.path.with_name(f"{db.path.name}.backup-{current}-{stamp}")
                     backup = str(backup_sqlite(db.path, dest))
                 command.upgrade(alembic_config(conn), revision)

@@ -8,7 +8,6 @@ version than the one read raises StaleDataError instead of overwriting.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -43,7 +42,7 @@ def _text(nullable: bool = True) -> Column:
 class ProjectSettings(_Table, table=True):
     __tablename__ = "project"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(default="CRM rollout")
     sprint_length_days: int = Field(default=14)
     # weekday numbers, 0 = Monday, comma separated
@@ -58,11 +57,11 @@ class ProjectSettings(_Table, table=True):
 class Stream(_Table, table=True):
     __tablename__ = "stream"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=6)
     name: str
     # the lead is a member; the FK is added after both tables exist (cycle)
-    lead_id: Optional[int] = Field(
+    lead_id: int | None = Field(
         default=None,
         sa_column=Column(
             Integer, ForeignKey("member.id", use_alter=True, ondelete="SET NULL"), nullable=True
@@ -78,12 +77,12 @@ class Stream(_Table, table=True):
 class Member(_Table, table=True):
     __tablename__ = "member"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     handle: str = Field(unique=True)
     name: str
     competences: str = Field(default="")  # comma separated
     availability: int = Field(default=100)  # percent of working time for the project
-    primary_stream_id: Optional[int] = Field(
+    primary_stream_id: int | None = Field(
         default=None, foreign_key="stream.id", ondelete="SET NULL", index=True
     )
     active: bool = Field(default=True)
@@ -95,15 +94,15 @@ class Member(_Table, table=True):
 class Sprint(_Table, table=True):
     __tablename__ = "sprint"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     goal: str = Field(default="", sa_column=_text(False))
     start_date: dt.date
     end_date: dt.date
     state: str = Field(default="planned", index=True)
-    started_at: Optional[dt.datetime] = None
-    closed_at: Optional[dt.datetime] = None
-    goal_met: Optional[bool] = None
+    started_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    goal_met: bool | None = None
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
@@ -115,7 +114,7 @@ class Absence(_Table, table=True):
     __tablename__ = "absence"
     __table_args__ = (UniqueConstraint("member_id", "sprint_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
     sprint_id: int = Field(foreign_key="sprint.id", ondelete="CASCADE", index=True)
     days: float = Field(default=0.0)
@@ -145,31 +144,31 @@ class Item(_Table, table=True):
               sqlite_where=text(CATCHUP_CANDIDATE), postgresql_where=text(CATCHUP_CANDIDATE)),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)
     stream_id: int = Field(foreign_key="stream.id")
     seq: int
     title: str = Field(sa_column=_text(False))
     description: str = Field(default="", sa_column=_text(False))
     kind: str = Field(default="story")
-    assignee_id: Optional[int] = Field(
+    assignee_id: int | None = Field(
         default=None, foreign_key="member.id", ondelete="SET NULL", index=True
     )
-    points: Optional[float] = None
+    points: float | None = None
     status: str = Field(default="todo")
     blocked: bool = Field(default=False)
     blocked_reason: str = Field(default="", sa_column=_text(False))
-    blocked_since: Optional[dt.datetime] = None
+    blocked_since: dt.datetime | None = None
     rank: float = Field(default=0.0)
-    sprint_id: Optional[int] = Field(default=None, foreign_key="sprint.id", ondelete="SET NULL")
-    due_date: Optional[dt.date] = None
+    sprint_id: int | None = Field(default=None, foreign_key="sprint.id", ondelete="SET NULL")
+    due_date: dt.date | None = None
     labels: str = Field(default="")  # comma separated
-    source_finding_id: Optional[int] = Field(
+    source_finding_id: int | None = Field(
         default=None, foreign_key="finding.id", ondelete="SET NULL", unique=True
     )
-    kpi_id: Optional[int] = Field(default=None, foreign_key="kpi.id", ondelete="SET NULL")
+    kpi_id: int | None = Field(default=None, foreign_key="kpi.id", ondelete="SET NULL")
     slip_count: int = Field(default=0)
-    external_key: Optional[str] = Field(default=None, unique=True)
+    external_key: str | None = Field(default=None, unique=True)
     deleted: bool = Field(default=False)
     created_by: str = Field(default="")
     created_at: dt.datetime
@@ -186,13 +185,13 @@ class ItemEvent(_Table, table=True):
     __tablename__ = "item_event"
     __table_args__ = (Index("ix_item_event_item_id_at", "item_id", "at"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", ondelete="CASCADE")
     at: dt.datetime = Field(index=True)
     actor: str
     field: str  # "created", "deleted", or the name of the field changed
-    old: Optional[str] = Field(default=None, sa_column=_text())
-    new: Optional[str] = Field(default=None, sa_column=_text())
+    old: str | None = Field(default=None, sa_column=_text())
+    new: str | None = Field(default=None, sa_column=_text())
 
 
 class SprintEvent(_Table, table=True):
@@ -204,15 +203,15 @@ class SprintEvent(_Table, table=True):
         Index("ix_sprint_event_item_id", "item_id"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     sprint_id: int = Field(foreign_key="sprint.id", ondelete="CASCADE")
     item_id: int = Field(foreign_key="item.id", ondelete="CASCADE")
     kind: str
     at: dt.datetime
     actor: str
-    points: Optional[float] = None  # the item's points at that moment
-    status: Optional[str] = None  # the item's status at that moment
-    target_sprint_id: Optional[int] = Field(
+    points: float | None = None  # the item's points at that moment
+    status: str | None = None  # the item's status at that moment
+    target_sprint_id: int | None = Field(
         default=None, foreign_key="sprint.id", ondelete="SET NULL"
     )  # for carry: where it went (None = backlog)
 
@@ -220,11 +219,11 @@ class SprintEvent(_Table, table=True):
 class Evaluation(_Table, table=True):
     __tablename__ = "evaluation"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     sprint_id: int = Field(foreign_key="sprint.id", ondelete="CASCADE", index=True)
     date: dt.date
     kind: str = Field(default="interim")
-    facilitator_id: Optional[int] = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    facilitator_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     summary: str = Field(default="", sa_column=_text(False))
     metrics_json: str = Field(default="{}", sa_column=_text(False))
     created_by: str = Field(default="")
@@ -237,13 +236,13 @@ class Evaluation(_Table, table=True):
 class Finding(_Table, table=True):
     __tablename__ = "finding"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     evaluation_id: int = Field(foreign_key="evaluation.id", ondelete="CASCADE", index=True)
     category: str
     text: str = Field(sa_column=_text(False))
     votes: int = Field(default=0)
     status: str = Field(default="open")
-    owner_id: Optional[int] = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    owner_id: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
     created_at: dt.datetime
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
@@ -253,11 +252,11 @@ class Finding(_Table, table=True):
 class Kpi(_Table, table=True):
     __tablename__ = "kpi"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     unit: str = Field(default="")
-    baseline: Optional[float] = None
-    target: Optional[float] = None
+    baseline: float | None = None
+    target: float | None = None
     direction: str = Field(default="higher")
     description: str = Field(default="", sa_column=_text(False))
     version: int = Field(default=1, sa_column=(_v := _version_column()))
@@ -269,7 +268,7 @@ class KpiMeasurement(_Table, table=True):
     __tablename__ = "kpi_measurement"
     __table_args__ = (Index("ix_kpi_measurement_kpi_id_date", "kpi_id", "date"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kpi_id: int = Field(foreign_key="kpi.id", ondelete="CASCADE")
     date: dt.date
     value: float
@@ -282,7 +281,7 @@ class StandupEntry(_Table, table=True):
     __tablename__ = "standup_entry"
     __table_args__ = (UniqueConstraint("member_id", "date"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
     date: dt.date = Field(index=True)
     yesterday: str = Field(default="", sa_column=_text(False))
@@ -307,12 +306,12 @@ class StandupSession(_Table, table=True):
     __tablename__ = "standup"
     __table_args__ = (Index("ix_standup_date_stream_id", "date", "stream_id"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     date: dt.date
-    stream_id: Optional[int] = Field(default=None, foreign_key="stream.id", ondelete="SET NULL")
+    stream_id: int | None = Field(default=None, foreign_key="stream.id", ondelete="SET NULL")
     facilitator: str = Field(default="")
     started_at: dt.datetime
-    ended_at: Optional[dt.datetime] = None
+    ended_at: dt.datetime | None = None
     timebox_seconds: int = Field(default=900)
     elapsed_seconds: int = Field(default=0)
     parking_lot: str = Field(default="", sa_column=_text(False))  # one topic per line

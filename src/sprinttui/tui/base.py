@@ -99,7 +99,7 @@ class BaseScreen(Screen):
     AUTO_FOCUS = None
 
     @property
-    def sapp(self) -> "SprintTuiApp":
+    def sapp(self) -> SprintTuiApp:
         return self.app  # type: ignore[return-value]
 
     @property

@@ -9,6 +9,7 @@ offers to reload the fresh item or to re-apply your edits on top of it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -315,7 +316,8 @@ class ItemEditor(ModalScreen[str | None]):
         out += self._field("points", Input(placeholder="e.g. 3 (empty: not estimated)", id="f-points", compact=True))
         out += self._field("status", Select(statuses, allow_blank=False, id="f-status", compact=True))
         out += self._field("blocked", Checkbox("blocked", id="f-blocked", compact=True))
-        out += self._field("blocked_reason", Input(placeholder="why it is blocked", id="f-blocked_reason", compact=True))
+        out += self._field("blocked_reason",
+                           Input(placeholder="why it is blocked", id="f-blocked_reason", compact=True))
         out += self._field("sprint", Select(sprints, allow_blank=False, id="f-sprint", compact=True))
         out += self._field(
             "due", Input(placeholder="2026-03-01, fri, +3d, next monday", id="f-due", compact=True),
@@ -406,10 +408,8 @@ class ItemEditor(ModalScreen[str | None]):
         try:
             sel.value = value
         except InvalidSelectValueError:
-            try:
+            with contextlib.suppress(InvalidSelectValueError):
                 sel.clear()
-            except InvalidSelectValueError:
-                pass
             if value:
                 self._set_error(name, f"unknown {name} {plain(value, 30)!r}")
 

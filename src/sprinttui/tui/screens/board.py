@@ -216,7 +216,8 @@ class BoardScreen(BaseScreen):
                 return  # loaded again meanwhile: that load asks for its own figures
         try:
             report = reports_svc.sprint_report(self.ctx, sprint, stream=stream)
-            burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint, stream=stream) if p.remaining is not None]
+            burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint, stream=stream)
+                    if p.remaining is not None]
         except SprintTuiError as err:
             self.app.call_from_thread(self.sapp.report_error, err)
             return

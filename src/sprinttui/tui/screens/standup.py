@@ -119,7 +119,7 @@ class NotesModal(ModalScreen[tuple[str, str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(plain(self.notes_title)), classes="title")
-            for (name, label), value in zip(self.FIELDS, self.values):
+            for (name, label), value in zip(self.FIELDS, self.values, strict=False):
                 yield Label(Content(label), classes="field")
                 yield Input(value=value, id=f"notes-{name}")
             yield Label("", classes="error", id="notes-error")
@@ -377,7 +377,8 @@ class StandupScreen(BaseScreen):
         lines.append(Content.styled(f"Since the last standup ({board.since:%a %d %b %H:%M}):", "bold"))
         lines += [
             Content.assemble("  ", ("✓ " if mv.new == Status.DONE.value else "• "), (plain(mv.key, 20), "bold"), " ",
-                             plain(mv.title, 60), Content.styled(f"  {plain(mv.old or '?')} → {plain(mv.new or '?')}", "dim"))
+                             plain(mv.title, 60),
+                             Content.styled(f"  {plain(mv.old or '?')} → {plain(mv.new or '?')}", "dim"))
             for mv in work.moved
         ] or [Content.styled("  nothing moved", "dim")]
         lines.append(Content.styled("In progress:", "bold"))

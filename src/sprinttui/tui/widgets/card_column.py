@@ -55,7 +55,7 @@ class CardColumn(ScrollView, can_focus=False):
     cursor: reactive[int] = reactive(-1, always_update=True)
 
     class Clicked(Message):
-        def __init__(self, column: "CardColumn", index: int) -> None:
+        def __init__(self, column: CardColumn, index: int) -> None:
             super().__init__()
             self.column = column
             self.index = index

@@ -74,7 +74,7 @@ class Scale:
     hi: float
 
     @classmethod
-    def of(cls, values: Sequence[float], *, include_zero: bool = False) -> "Scale":
+    def of(cls, values: Sequence[float], *, include_zero: bool = False) -> Scale:
         vals = [v for v in values if v is not None and math.isfinite(v)]
         if include_zero:
             vals.append(0.0)
@@ -195,7 +195,7 @@ def _xticks(plt: Plot, ticks: Sequence[float], labels: Sequence[str], lo: float,
     def cell(x: float) -> float:
         return (x - lo) / (hi - lo) * canvas if hi > lo else 0.0
 
-    pairs = sorted(dict(zip(ticks, labels)).items())
+    pairs = sorted(dict(zip(ticks, labels, strict=False)).items())
     keep: list[tuple[float, str]] = []
     for i, (x, label) in enumerate(pairs):
         if keep:
