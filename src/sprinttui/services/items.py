@@ -23,13 +23,14 @@ from sprinttui.domain import (
     parse_enum,
 )
 from sprinttui.services.context import Ctx
+from sprinttui.services.history import plan_moves, record_change, record_moves
 from sprinttui.services.lookup import (
     item_by_key,
     member_by_handle,
     sprint_or_backlog,
     stream_by_key,
 )
-from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
+from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text
 from sprinttui.store.models import (
     Finding,
     Item,
@@ -138,52 +139,6 @@ def check_version(row, expected: int | None, what: str) -> None:
         )
 
 
-def _event(s: Session, ctx: Ctx, item: Item, fld: str, old: Any, new: Any, at: datetime) -> None:
-    s.add(
-        ItemEvent(
-            item_id=item.id,
-            at=at,
-            actor=ctx.user,
-            field=fld,
-            old=None if old is None else _str(old),
-            new=None if new is None else _str(new),
-        )
-    )
-
-
-def _str(v: Any) -> str:
-    if isinstance(v, float):
-        return fmt_points(v)
-    if isinstance(v, (date, datetime)):
-        return v.isoformat()
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    return str(v)
-
-
-def _sprint_event(
-    s: Session,
-    ctx: Ctx,
-    item: Item,
-    sprint_id: int,
-    kind: SprintEventKind,
-    at: datetime,
-    target: int | None = None,
-) -> None:
-    s.add(
-        SprintEvent(
-            sprint_id=sprint_id,
-            item_id=item.id,
-            kind=kind.value,
-            at=at,
-            actor=ctx.user,
-            points=item.points,
-            status=item.status,
-            target_sprint_id=target,
-        )
-    )
-
-
 def _names(s: Session, table, ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
@@ -225,11 +180,10 @@ def _set_sprint(s: Session, ctx: Ctx, item: Item, target: Sprint | None, at: dat
     if target is not None and target.state == SprintState.CLOSED:
         raise StateError(f"sprint {target.name} is closed; plan into an open sprint or the backlog")
     old = s.get(Sprint, item.sprint_id) if item.sprint_id else None
-    if old is not None and old.state != SprintState.CLOSED:
-        _sprint_event(s, ctx, item, old.id, SprintEventKind.LEAVE, at)
-    if target is not None:
-        _sprint_event(s, ctx, item, target.id, SprintEventKind.ENTER, at)
-    _event(s, ctx, item, "sprint", old.name if old else None, target.name if target else None, at)
+    moves = plan_moves(old.id if old else None, target.id if target else None,
+                       old_closed=old is not None and old.state == SprintState.CLOSED)
+    record_moves(s, item, moves, ctx.user, at)
+    record_change(s, item, ctx.user, "sprint", old.name if old else None, target.name if target else None, at)
     item.sprint_id = target.id if target else None
     return True
 
@@ -314,11 +268,11 @@ def create_item(
         )
         s.add(item)
         s.flush()
-        _event(s, ctx, item, "created", None, item.title, at)
+        record_change(s, item, ctx.user, "created", None, item.title, at)
         if target is not None:
             item.sprint_id = target.id
-            _sprint_event(s, ctx, item, target.id, SprintEventKind.ENTER, at)
-            _event(s, ctx, item, "sprint", None, target.name, at)
+            record_moves(s, item, plan_moves(None, target.id), ctx.user, at)
+            record_change(s, item, ctx.user, "sprint", None, target.name, at)
         _sync_finding(s, item)
         s.flush()
         return item.key
@@ -375,8 +329,8 @@ def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
             return
         setattr(item, name, new)
         label = {"assignee_id": "assignee", "kpi_id": "kpi", "due_date": "due", "stream_id": "stream"}.get(name, name)
-        _event(
-            s, ctx, item, label,
+        record_change(
+            s, item, ctx.user, label,
             shown_old if shown_old is not None or shown_new is not None else old,
             shown_new if shown_old is not None or shown_new is not None else new,
             at,
@@ -497,7 +451,7 @@ def _set_rank(s: Session, ctx: Ctx, item: Item, rank: float) -> ItemRow:
     from sqlalchemy import update
 
     at = ctx.now()
-    _event(s, ctx, item, "rank", item.rank, rank, at)
+    record_change(s, item, ctx.user, "rank", item.rank, rank, at)
     s.execute(
         update(Item).where(Item.id == item.id).values(rank=rank, updated_by=ctx.user, updated_at=at)
         .execution_options(synchronize_session=False)
@@ -530,10 +484,11 @@ def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> I
         at = ctx.now()
         if item.sprint_id:
             sp = s.get(Sprint, item.sprint_id)
-            if sp and sp.state != SprintState.CLOSED:
-                _sprint_event(s, ctx, item, sp.id, SprintEventKind.LEAVE, at)
+            if sp:
+                record_moves(s, item, plan_moves(sp.id, None, old_closed=sp.state == SprintState.CLOSED),
+                             ctx.user, at)
         item.deleted = True
-        _event(s, ctx, item, "deleted", None, "yes", at)
+        record_change(s, item, ctx.user, "deleted", None, "yes", at)
         _touch(ctx, item, at)
         _sync_finding(s, item)
         s.flush()
@@ -550,12 +505,12 @@ def restore_item(ctx: Ctx, key: str) -> ItemRow:
         if item.sprint_id:
             sp = s.get(Sprint, item.sprint_id)
             if sp and sp.state != SprintState.CLOSED:
-                _sprint_event(s, ctx, item, sp.id, SprintEventKind.ENTER, at)
+                record_moves(s, item, plan_moves(None, sp.id), ctx.user, at)
             elif sp and item.status != Status.DONE:
                 # its sprint closed meanwhile: unfinished work comes back in the backlog
-                _event(s, ctx, item, "sprint", sp.name, None, at)
+                record_change(s, item, ctx.user, "sprint", sp.name, None, at)
                 item.sprint_id = None
-        _event(s, ctx, item, "deleted", "yes", None, at)
+        record_change(s, item, ctx.user, "deleted", "yes", None, at)
         _touch(ctx, item, at)
         _sync_finding(s, item)
         s.flush()

@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 from sqlmodel import select
 
-from sprinttui.domain import SprintEventKind, SprintState, StateError, Status, ValidationError
+from sprinttui.domain import SprintState, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import _event, _sprint_event, _touch, check_version
+from sprinttui.services.history import close_moves, record_change, record_moves, start_moves
+from sprinttui.services.items import _touch, check_version
 from sprinttui.services.lookup import sprint_by_ref, sprint_or_backlog
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Sprint
@@ -146,7 +147,7 @@ def start_sprint(ctx: Ctx, ref: str) -> SprintView:
         at = ctx.now()
         items = s.exec(select(Item).where(Item.sprint_id == sp.id, Item.deleted == False)).all()  # noqa: E712
         for item in items:
-            _sprint_event(s, ctx, item, sp.id, SprintEventKind.COMMIT, at)
+            record_moves(s, item, start_moves(sp.id), ctx.user, at)
         sp.state = SprintState.ACTIVE.value
         sp.started_at = at
         s.flush()
@@ -175,15 +176,13 @@ def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next") -> CloseR
         ).all()
         completed, carried = [], []
         for item in items:
-            if item.status == Status.DONE:
-                _sprint_event(s, ctx, item, sp.id, SprintEventKind.COMPLETE, at)
+            done = item.status == Status.DONE
+            record_moves(s, item, close_moves(sp.id, done=done, carry_to=target.id if target else None), ctx.user, at)
+            if done:
                 completed.append(item.key)
                 continue
-            _sprint_event(s, ctx, item, sp.id, SprintEventKind.CARRY, at, target.id if target else None)
-            if target is not None:
-                _sprint_event(s, ctx, item, target.id, SprintEventKind.ENTER, at)
-            _event(s, ctx, item, "sprint", sp.name, target.name if target else None, at)
-            _event(s, ctx, item, "slip_count", item.slip_count, item.slip_count + 1, at)
+            record_change(s, item, ctx.user, "sprint", sp.name, target.name if target else None, at)
+            record_change(s, item, ctx.user, "slip_count", item.slip_count, item.slip_count + 1, at)
             item.sprint_id = target.id if target else None
             item.slip_count += 1
             _touch(ctx, item, at)
