@@ -75,6 +75,8 @@ class BoardFigures:
 
 class BoardScreen(BaseScreen):
     SCREEN_TITLE = "Board"
+    #: the quiet period before the figures are computed (tests set 0: nothing to wait for there)
+    figures_quiet: float = FIGURES_QUIET
     DEFAULT_CSS = """
     BoardScreen #board-top { height: auto; padding: 0 1; }
     BoardScreen #board-goal { height: auto; }
@@ -210,7 +212,7 @@ class BoardScreen(BaseScreen):
         # history (about 260 ms of CPU for a sprint of 5,000 items), and running
         # them beside the board's last frames after a load, or beside the next
         # card move, slowed both (opening by about 100 ms)
-        while (wait := self._busy_at + FIGURES_QUIET - time.monotonic()) > 0:
+        while (wait := self._busy_at + self.figures_quiet - time.monotonic()) > 0:
             time.sleep(wait)
             if gen != self._figures_gen:
                 return  # loaded again meanwhile: that load asks for its own figures
