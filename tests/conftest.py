@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ["TEXTUAL_ANIMATION"] = "none"
 
@@ -25,6 +26,14 @@ from datetime import UTC, date, datetime, time, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+import textual._wait  # noqa: E402
+
+# Pilot.press and Pilot.pause wait until the app looks idle, sampling the CPU
+# in slices of SLEEP_GRANULARITY (20 ms; at least two slices a key). The tests
+# wait on explicit conditions (tui_support.settle), so a finer slice changes no
+# verdict; it only stops each key press from costing 40 ms or more.
+textual._wait.SLEEP_GRANULARITY = 0.002
+textual._wait.SLEEP_IDLE = 0.0001
 
 from sprinttui.services import project  # noqa: E402
 from sprinttui.services.context import Ctx  # noqa: E402
@@ -139,11 +148,26 @@ def make_ctx(db_url: str):
         database.dispose()
 
 
+@pytest.fixture(scope="session")
+def project_template(tmp_path_factory) -> Path:
+    """A SQLite project database migrated and initialised once per test process:
+    copying it (a few ms) is much cheaper than running every migration again."""
+    path = tmp_path_factory.mktemp("template") / "project.db"
+    database = Database(f"sqlite:///{path}")
+    project.init_project(Ctx(database, "tester"), "Test project")
+    database.dispose()  # the last connection's close folds the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def ctx(make_ctx) -> Ctx:
-    c = make_ctx("tester")
-    project.init_project(c, "Test project")
-    return c
+def ctx(request, make_ctx) -> Ctx:
+    if PG_ADMIN_URL:
+        c = make_ctx("tester")
+        project.init_project(c, "Test project")
+        return c
+    shutil.copy(request.getfixturevalue("project_template"), request.getfixturevalue("db_path"))
+    return make_ctx("tester")
 
 
 @pytest.fixture
@@ -174,8 +198,6 @@ def demo_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_ctx(demo_template, tmp_path) -> Ctx:
-    import shutil
-
     from sprinttui.services import open_ctx
 
     path = tmp_path / "demo.db"
@@ -183,6 +205,14 @@ def demo_ctx(demo_template, tmp_path) -> Ctx:
     c = replace(open_ctx(str(path), "maria"), clock=lambda: DEMO_NOW)
     yield c
     c.db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_period(monkeypatch):
+    """The board computes its figures at once: a test has nothing to stay quiet for."""
+    from sprinttui.tui.screens.board import BoardScreen
+
+    monkeypatch.setattr(BoardScreen, "figures_quiet", 0.0)
 
 
 @pytest.fixture(autouse=True)

@@ -173,35 +173,41 @@ def test_two_processes_saving_the_same_version_one_wins_the_other_gets_a_conflic
 # --------------------------------------------------------------------------- a busy database
 
 
+def _wait_for_file(path: Path, proc) -> None:
+    """Until another process has made `path` (failing at once if it died)."""
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+        time.sleep(0.01)
+
+
 def test_a_writer_waits_for_another_process_holding_the_lock(ctx, db_path, tmp_path):
     (key,) = _project(ctx, 1)
-    ready, go = tmp_path / "ready", tmp_path / "go"
-    waiter = spawn("busy_writer", f"sqlite:///{db_path}", "bob", 15_000, key, go)
-    time.sleep(0.5)
-    hold = spawn("holder", db_path, 1.5, ready)
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert time.monotonic() < deadline and hold.poll() is None, hold.stderr.read()
-        time.sleep(0.01)
+    ready, go, release = tmp_path / "ready", tmp_path / "go", tmp_path / "release"
+    waiter = spawn("busy_writer", f"sqlite:///{db_path}", "bob", 120_000, key, go)
+    hold = spawn("holder", db_path, release, ready)
+    _wait_for_file(ready, hold)  # the lock is taken
     go.touch()
-    out, _ = _finish([waiter, hold])
+    _wait_for_file(tmp_path / "go.started", waiter)  # the edit has begun, the lock still held
+    release.touch()
+    out, held = _finish([waiter, hold])
     result = json.loads(out)
     assert result["result"] == "saved", result  # retried within the busy timeout
-    assert result["waited"] > 0.5  # it really had to wait for the other writer
+    # it began while the lock was held and finished only after the holder let go
+    assert result["finished"] > json.loads(held)["released"]
     assert items.get_row(ctx, key).title == "bob waited"
 
 
 def test_a_lock_held_past_the_busy_timeout_gives_a_clear_message(ctx, db_path, tmp_path):
     (key,) = _project(ctx, 1)
-    ready, go = tmp_path / "ready", tmp_path / "go"
+    ready, go, release = tmp_path / "ready", tmp_path / "go", tmp_path / "release"
     waiter = spawn("busy_writer", f"sqlite:///{db_path}", "bob", 300, key, go)
-    hold = spawn("holder", db_path, 2.5, ready)
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert time.monotonic() < deadline and hold.poll() is None, hold.stderr.read()
-        time.sleep(0.01)
+    hold = spawn("holder", db_path, release, ready)
+    _wait_for_file(ready, hold)
     go.touch()
-    out, _ = _finish([waiter, hold])
+    (out,) = _finish([waiter])  # the lock is held until the waiter has given up
+    release.touch()
+    _finish([hold])
     result = json.loads(out)
     assert result["result"] == "StorageError", result
     assert result["message"] == "the database is busy (another user is writing); please try again"
@@ -216,15 +222,13 @@ def test_cli_shows_one_line_when_the_database_stays_busy(ctx, db_path, tmp_path,
     (key,) = _project(ctx, 1)
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.delenv("SPRINTTUI_USER", raising=False)
-    ready = tmp_path / "ready"
-    hold = spawn("holder", db_path, 2.5, ready)
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        assert time.monotonic() < deadline and hold.poll() is None, hold.stderr.read()
-        time.sleep(0.01)
+    ready, release = tmp_path / "ready", tmp_path / "release"
+    hold = spawn("holder", db_path, release, ready)
+    _wait_for_file(ready, hold)
     capsys.readouterr()
     code = main(["--db", str(db_path), "--user", "bob", "item", "move", key, "doing"])
     out, err = capsys.readouterr()
+    release.touch()
     _finish([hold])
     assert code == 2
     assert err == "sprinttui: error: the database is busy (another user is writing); please try again\n"

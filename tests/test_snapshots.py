@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sprinttui.tui.app import SprintTuiApp
+from tui_support import settle
 
 SIZES = [(80, 24), (160, 48)]
 SCREENS = [
@@ -29,20 +30,13 @@ def demo_app(demo_ctx):
     return SprintTuiApp(demo_ctx, watch=False)
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.settle()
-    await pilot.pause()
-    await pilot.app.settle()
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("key,mode", SCREENS, ids=[m for _k, m in SCREENS])
 def test_screen_snapshot(snap_compare, demo_app, key, mode, size):
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press(key)
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         assert pilot.app.current_mode == mode
 
     assert snap_compare(demo_app, terminal_size=size, run_before=run_before)

@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 
 from sprinttui.tui.safe import text
 from sprinttui.tui.widgets.table import Table
+from tui_support import settle
 
 COLUMNS = [("Key", 8), ("Title", 24), (Text("Pts", justify="right"), 4), ("Who", 6), ("Note", 12)]
 
@@ -66,22 +67,17 @@ def lines(table: DataTable) -> list[list[tuple[str, object]]]:
     return out
 
 
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("cursor_type", ["row", "cell", "none"])
 async def test_table_draws_what_datatable_draws(cursor_type):
     app = Pair()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await settle(pilot.app, pilot)
         fast, slow = app.query_one("#fast", Table), app.query_one("#slow", DataTable)
         assert type(slow) is DataTable
         for table in (fast, slow):
             table.cursor_type = cursor_type
         app.set_focus(None)  # focus changes the header's colours: neither has it
-        await settle(pilot)
+        await settle(pilot.app, pilot)
         assert fast.virtual_size == slow.virtual_size
         assert [c.get_render_width(fast) for c in fast.ordered_columns] == \
             [c.get_render_width(slow) for c in slow.ordered_columns]
@@ -92,7 +88,7 @@ async def test_table_draws_what_datatable_draws(cursor_type):
                 table.scroll_to(y=scroll, animate=False)
                 table.hover_coordinate = table.cursor_coordinate if hover is None else \
                     table.cursor_coordinate._replace(row=hover[0], column=hover[1])
-            await settle(pilot)
+            await settle(pilot.app, pilot)
             got, want = lines(fast), lines(slow)
             assert len(got) == len(want) > 5
             for y, (g, w) in enumerate(zip(got, want, strict=False)):
@@ -103,16 +99,16 @@ async def test_table_draws_what_datatable_draws(cursor_type):
 async def test_table_grows_with_its_rows_and_sizes_auto_width_columns_as_datatable_does():
     app = Pair()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await settle(pilot.app, pilot)
         fast = app.query_one("#fast", Table)
         height = fast.virtual_size.height
         fast.add_row(*ROWS[0], key="extra")
-        await settle(pilot)
+        await settle(pilot.app, pilot)
         assert fast.virtual_size.height == height + 1
         assert [c.width for c in fast.ordered_columns][:-1] == [w for _l, w in COLUMNS]
         # the auto-width column grows with a longer cell, as DataTable's does
         fast.add_row(*ROWS[1], "a cell longer than any other in this column: sixty-odd characters", key="longer")
-        await settle(pilot)
+        await settle(pilot.app, pilot)
         longest = "a cell longer than any other in this column: sixty-odd characters"
         assert fast.columns["auto"].content_width == len(longest)
         assert fast.virtual_size.height == height + 2

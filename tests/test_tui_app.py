@@ -16,7 +16,7 @@ from sprinttui.tui.app import SCREENS
 from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.screens.board import BoardScreen
-from tui_support import error_notes, make_app, notes, press, settle, type_text
+from tui_support import error_notes, make_app, notes, press, settle, type_text, until
 
 SIZE = (120, 36)
 
@@ -53,16 +53,13 @@ async def palette_pick(app, pilot, query: str, expect: str) -> None:
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*list(query))
-    seen = ""
-    for _ in range(50):
-        await pilot.pause(0.1)
+    def offered() -> bool:
         hits = app.screen.query_one(CommandList)
-        if hits.highlighted is not None and hits.option_count:
-            seen = str(hits.get_option_at_index(hits.highlighted).prompt)
-            if expect in seen:
-                break
-    else:
-        raise AssertionError(f"the palette never offered {expect!r} for {query!r} (last: {seen!r})")
+        if hits.highlighted is None or not hits.option_count:
+            return False
+        return expect in str(hits.get_option_at_index(hits.highlighted).prompt)
+
+    await until(pilot, offered, f"the palette offering {expect!r} for {query!r}")
     await pilot.press("enter")
     await settle(app, pilot)
 
@@ -171,11 +168,7 @@ async def test_palette_jump_opens_the_item_editor(proj):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await palette_pick(app, pilot, "SAL-2", "SAL-2")
-        for _ in range(20):
-            if isinstance(app.screen, editor.ItemEditor):
-                break
-            await pilot.pause(0.1)
-        assert isinstance(app.screen, editor.ItemEditor)
+        await until(pilot, lambda: isinstance(app.screen, editor.ItemEditor), "the item editor opening")
         assert app.screen.key == "SAL-2"
         assert app.is_running
 
@@ -217,10 +210,7 @@ async def test_q_quits(proj):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("q")
-        for _ in range(20):
-            if not app.is_running:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: not app.is_running, "the app closing")
     assert not app.is_running
     assert app.return_code == 0
 
@@ -306,11 +296,7 @@ async def test_the_collector_the_command_line_turned_off_is_back_on_once_the_boa
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(app, pilot)
             assert isinstance(app.screen, BoardScreen) and app.screen.data is not None
-            for _ in range(50):
-                if gc.isenabled():
-                    break
-                await pilot.pause(0.02)
-            assert gc.isenabled()
+            await until(pilot, gc.isenabled, "the garbage collector switched on again")
     finally:
         gc.enable()
 
@@ -335,8 +321,8 @@ def test_once_the_board_is_painted_the_other_screens_are_imported_in_the_backgro
         async def main():
             app = SprintTuiApp(open_ctx(sys.argv[1], "tester"), watch=False)
             async with app.run_test(size=(120, 36)) as pilot:
-                for _ in range(1000):  # until every screen is imported, at most 10 s
-                    await pilot.pause(0.01)
+                while True:  # until every screen is imported (the test's timeout ends a hang)
+                    await pilot.pause()
                     if all(n in sys.modules for n in names) and not any(
                             w.group == "preload" and w.is_running for w in app.workers):
                         break
@@ -415,7 +401,7 @@ async def test_a_screens_footer_is_built_once_when_it_opens_and_shows_its_keys(p
     app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         async for title in each_screen_opened(app, pilot):
-            await pilot.pause(0.05)
+            await settle(app, pilot)
             footer = app.screen.query_one(ScreenFooter)
             shown = " ".join(f"{k.key_display} {k.description}" for k in footer.query("FooterKey"))
             assert "? Help" in shown and "q Quit" in shown, (title, shown)

@@ -17,7 +17,7 @@ from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.editor import ItemEditor
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.screens.backlog import MARK, PAGE, BacklogScreen
-from tui_tracked import new_app, press, settle
+from tui_support import make_app, press, settle
 
 SIZE = (120, 36)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
@@ -93,7 +93,7 @@ def screen_text(app) -> str:
 
 
 async def test_backlog_lists_open_items_in_rank_order(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         assert shown_keys(screen) == ["SAL-1", "SAL-2", "SAL-3", "SAL-4", "OPS-1"]  # OPS-2 is done
@@ -118,7 +118,7 @@ async def test_backlog_lists_open_items_in_rank_order(proj):
 
 
 async def test_backlog_honours_the_stream_filter(proj):
-    app = new_app(proj, stream="OPS")
+    app = make_app(proj, stream="OPS")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         assert shown_keys(screen) == ["OPS-1"]
@@ -133,7 +133,7 @@ async def test_backlog_pages_rows_in_from_sql(ctx):
     with ctx.db.write() as s:  # many rows fast: one transaction
         for i in range(n):
             items.create_item(ctx, f"Item number {i}", stream="BIG", session=s)
-    app = new_app(ctx)
+    app = make_app(ctx)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         table = screen.query_one(DataTable)
@@ -162,7 +162,7 @@ async def test_backlog_pages_rows_in_from_sql(ctx):
 
 
 async def test_reload_keeps_the_cursor_on_the_same_item(proj, make_ctx):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-3")
@@ -179,7 +179,7 @@ async def test_reload_keeps_the_cursor_on_the_same_item(proj, make_ctx):
 
 
 async def test_search_narrows_rows_in_sql_and_escape_clears(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         box = screen.query_one("#backlog-search", Input)
@@ -207,7 +207,7 @@ async def test_search_narrows_rows_in_sql_and_escape_clears(proj):
 
 
 async def test_s_cycles_the_sort_and_header_click_sorts(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         items.edit_item(proj, "SAL-4", points=13)
@@ -243,7 +243,7 @@ async def test_s_cycles_the_sort_and_header_click_sorts(proj):
 
 
 async def test_K_and_J_rerank_in_the_database_and_keep_the_cursor(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-3")
@@ -270,7 +270,7 @@ async def test_K_and_J_rerank_in_the_database_and_keep_the_cursor(proj):
 
 
 async def test_undo_of_a_rerank(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-4")
@@ -284,7 +284,7 @@ async def test_undo_of_a_rerank(proj):
 
 
 async def test_rerank_needs_rank_order(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await press(app, pilot, "s", "s")  # by points
@@ -298,7 +298,7 @@ async def test_rerank_needs_rank_order(proj):
 
 
 async def test_p_plans_the_cursor_item_through_a_sprint_chooser_and_u_undoes(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-3")
@@ -319,7 +319,7 @@ async def test_p_plans_the_cursor_item_through_a_sprint_chooser_and_u_undoes(pro
 
 
 async def test_p_escape_plans_nothing(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await press(app, pilot, "p")
@@ -331,7 +331,7 @@ async def test_p_escape_plans_nothing(proj):
 
 
 async def test_P_sends_the_item_back_to_the_backlog_and_u_replans(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-2")
@@ -344,7 +344,7 @@ async def test_P_sends_the_item_back_to_the_backlog_and_u_replans(proj):
 
 
 async def test_space_selects_several_and_p_plans_them_all(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-1")
@@ -371,7 +371,7 @@ async def test_space_selects_several_and_p_plans_them_all(proj):
 
 
 async def test_space_selection_and_P_with_mixed_previous_sprints(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         items.plan_item(proj, "SAL-3", "S2")
@@ -397,7 +397,7 @@ async def test_space_selection_and_P_with_mixed_previous_sprints(proj):
 
 
 async def test_n_opens_the_editor_for_a_new_item(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_backlog(app, pilot)
         await press(app, pilot, "n")
@@ -406,7 +406,7 @@ async def test_n_opens_the_editor_for_a_new_item(proj):
 
 
 async def test_enter_and_e_open_the_editor_on_the_cursor_item(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         await move_to(app, pilot, screen, "SAL-3")
@@ -427,7 +427,7 @@ async def test_hostile_titles_show_literally(proj):
     items.create_item(proj, HOSTILE, stream="SAL")  # SAL-5
     with proj.db.write() as s:  # as another tool could have written it, control characters and all
         s.execute(sql("UPDATE item SET title = :t WHERE key = 'SAL-1'"), {"t": "evil \x1b[2J title [b]x"})
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_backlog(app, pilot)
         assert cell(screen, "SAL-5", "title").plain == HOSTILE

@@ -21,7 +21,18 @@ from sprinttui.services.items import ItemQuery
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.board import PAGE, BoardScreen
-from tui_support import board_of, error_notes, focused_key, keys_by_column, make_app, notes, press, settle, type_text
+from tui_support import (
+    board_of,
+    error_notes,
+    focused_key,
+    keys_by_column,
+    make_app,
+    notes,
+    press,
+    settle,
+    type_text,
+    until,
+)
 
 SIZE = (120, 36)
 TODO, DOING, REVIEW, DONE = range(4)
@@ -865,10 +876,9 @@ async def test_moving_the_last_loaded_card_while_the_next_page_is_read(long_boar
             assert board.columns[TODO].border_title.startswith(f"To do · {TODO_CARDS - 1} · ")
             assert board.columns[DOING].border_title.startswith(f"Doing · {DOING_CARDS + 1} · ")
             disk.set()
-            for _ in range(250):  # the move is saved and the board reloaded (the page is still held)
-                await pilot.pause(0.02)
-                if status(long_board, last) == "doing" and board.data.gen == board._gen:
-                    break
+            # the move is saved and the board reloaded (the page is still held)
+            await until(pilot, lambda: status(long_board, last) == "doing" and board.data.gen == board._gen,
+                        "the move saved and the board reloaded")
             assert status(long_board, last) == "doing"
         finally:
             disk.set()

@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, Select, TextArea
 from sprinttui.services import items, kpis, members, sprints, streams
 from sprinttui.tui.editor import ConflictModal, ItemEditor
 from sprinttui.tui.modals import ConfirmModal
-from tui_tracked import new_app, press, settle
+from tui_support import make_app, press, settle
 
 SIZE = (120, 36)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
@@ -96,7 +96,7 @@ def screen_text(app) -> str:
 
 
 async def test_create_a_new_item_through_the_form(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot)
         assert app.focused is editor.query_one("#f-title", Input)
@@ -125,7 +125,7 @@ async def test_create_a_new_item_through_the_form(proj):
 
 
 async def test_new_item_defaults_fill_the_form(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, status="doing", sprint="current", stream="SAL",
                                    kind="bug", points=2, assignee="alice")
@@ -139,7 +139,7 @@ async def test_new_item_defaults_fill_the_form(proj):
 
 
 async def test_stream_filter_is_the_default_stream_and_escape_without_changes_closes(proj):
-    app = new_app(proj, stream="OPS")
+    app = make_app(proj, stream="OPS")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot)
         assert value_of(editor, "stream") == "OPS"
@@ -148,7 +148,7 @@ async def test_stream_filter_is_the_default_stream_and_escape_without_changes_cl
 
 
 async def test_new_item_needs_a_title_and_a_stream(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot)
         await press(app, pilot, "ctrl+s")
@@ -169,7 +169,7 @@ async def test_new_item_needs_a_title_and_a_stream(proj):
 
 
 async def test_edit_title_and_points_saves_history_and_undo_reverts(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         raw = editor._raw()
@@ -195,7 +195,7 @@ async def test_edit_title_and_points_saves_history_and_undo_reverts(proj):
 
 
 async def test_edit_every_other_field(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         editor.query_one("#f-kind", Select).value = "bug"
@@ -230,7 +230,7 @@ async def test_edit_every_other_field(proj):
 
 
 async def test_no_change_saves_nothing(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_editor(app, pilot, "SAL-1")
         before = fields(proj, "SAL-1")
@@ -250,7 +250,7 @@ async def test_no_change_saves_nothing(proj):
     ],
 )
 async def test_invalid_values_show_a_message_and_keep_the_form_open(proj, name, typed, message):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         before = (items.get_row(proj, "SAL-1"), fields(proj, "SAL-1"))
@@ -270,7 +270,7 @@ async def test_invalid_values_show_a_message_and_keep_the_form_open(proj, name, 
 
 
 async def test_escape_with_changes_asks_first(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         await retype(app, pilot, editor, "points", "8")
@@ -287,7 +287,7 @@ async def test_escape_with_changes_asks_first(proj):
 async def test_history_and_slip_trail_are_shown(proj, make_ctx):
     items.edit_item(make_ctx("bob"), "SAL-1", points=5, sprint="S1")
     sprints.close_sprint(proj, "S1", carry_to="S2")  # SAL-1 slips from S1 to S2
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         panel = str(editor.query_one("#editor-history").content)
@@ -301,7 +301,7 @@ async def test_history_and_slip_trail_are_shown(proj, make_ctx):
 
 
 async def test_conflict_lists_the_changes_and_reload_shows_theirs(proj, make_ctx):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         await retype(app, pilot, editor, "title", "My better title")
@@ -330,7 +330,7 @@ async def test_conflict_lists_the_changes_and_reload_shows_theirs(proj, make_ctx
 
 
 async def test_conflict_reapply_saves_mine_on_top_of_theirs(proj, make_ctx):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         version = items.get_row(proj, "SAL-1").version
@@ -362,7 +362,7 @@ async def test_conflict_reapply_saves_mine_on_top_of_theirs(proj, make_ctx):
 
 
 async def test_conflict_back_keeps_the_edits(proj, make_ctx):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         await retype(app, pilot, editor, "title", "Mine")
@@ -387,7 +387,7 @@ async def test_conflict_back_keeps_the_edits(proj, make_ctx):
 
 
 async def test_a_rerank_meanwhile_does_not_stop_the_save(proj, make_ctx):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         await retype(app, pilot, editor, "title", "Mine")
@@ -408,7 +408,7 @@ async def test_hostile_text_shows_literally_in_the_form(proj):
     with proj.db.write() as s:  # control characters as another tool could have stored them
         s.execute(sql("UPDATE item SET description = :d WHERE key = 'SAL-2'"), {"d": "x \x1b[2J y\nline 2"})
     items.edit_item(proj, "SAL-2", labels="[b]bold[/b]")
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-2")
         assert value_of(editor, "title") == HOSTILE
@@ -434,7 +434,7 @@ async def test_hostile_text_shows_literally_in_the_form(proj):
 
 
 async def test_editor_is_usable_in_80x24(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         screen_region = app.screen.region
@@ -450,7 +450,7 @@ async def test_editor_is_usable_in_80x24(proj):
 
 
 async def test_checkbox_and_reason_are_linked(proj):
-    app = new_app(proj)
+    app = make_app(proj)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         editor = await open_editor(app, pilot, "SAL-1")
         assert editor.query_one("#f-blocked_reason", Input).disabled

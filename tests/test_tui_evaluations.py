@@ -16,8 +16,7 @@ from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.editor import ItemEditor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.evaluations import EvaluationsScreen, TextModal
-from tui_dialogs import press, settle, type_text
-from tui_support import error_notes, make_app, notes
+from tui_support import error_notes, make_app, notes, press, settle, type_text
 
 SMALL, BIG = (80, 24), (160, 48)
 
@@ -459,7 +458,6 @@ async def test_brackets_and_the_wide_list_choose_the_evaluation(proj):
         scr.load = lambda: loads.append(1) or load()
         await press(app, pilot, "down")
         assert "Interim evaluation of S2" in shown(scr, "ev-head")
-        await pilot.pause(0.3)
         await settle(app, pilot)
         assert len(loads) == 1  # refilling the list does not load again and again
         await press(app, pilot, "up", "enter")
@@ -606,12 +604,6 @@ def demo_app(demo_ctx):
     return SprintTuiApp(demo_ctx, watch=False)
 
 
-async def _settle(pilot) -> None:
-    for _ in range(2):
-        await pilot.app.settle()
-        await pilot.pause()
-
-
 @pytest.mark.parametrize("size,keys", [
     (SMALL, ["v"]),                             # Sprint 3's findings by votes
     (SMALL, ["n", "enter"]),                    # a new evaluation of Sprint 4: Sprint 3's actions on top
@@ -620,12 +612,12 @@ async def _settle(pilot) -> None:
 ], ids=["80x24-by-votes", "80x24-new", "160x48-sprint2", "160x48-new"])
 def test_evaluations_snapshot(snap_compare, demo_app, size, keys):
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("5")
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         for key in keys:
             await press(pilot.app, pilot, key)  # waits for a dialog to open, or for the write
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
         assert isinstance(pilot.app.screen, EvaluationsScreen)

@@ -24,8 +24,7 @@ from sprinttui.tui.widgets.charts import (
     VelocityData,
     fmt_num,
 )
-from tui_dialogs import press, settle, type_text
-from tui_support import error_notes, make_app, notes
+from tui_support import error_notes, make_app, notes, press, settle, type_text
 
 SMALL, BIG = (80, 24), (160, 48)
 
@@ -566,12 +565,6 @@ def demo_app(demo_ctx, request):
     return SprintTuiApp(demo_ctx, watch=False, stream=getattr(request, "param", None))
 
 
-async def _settle(pilot) -> None:
-    for _ in range(2):
-        await pilot.app.settle()
-        await pilot.pause()
-
-
 @pytest.mark.parametrize("size,keys,demo_app", [
     (SMALL, ["c"], None),                    # the burndown of the demo's sprint
     (SMALL, ["c", "c"], None),               # the velocity of its closed sprints
@@ -582,12 +575,12 @@ async def _settle(pilot) -> None:
     indirect=["demo_app"])
 def test_kpi_snapshot(snap_compare, demo_app, size, keys):
     async def run_before(pilot):
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("7")
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         for key in keys:
             await pilot.press(key)
-            await _settle(pilot)
+            await settle(pilot.app, pilot)
         assert isinstance(pilot.app.screen, KpiScreen)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=run_before)

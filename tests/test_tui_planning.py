@@ -16,8 +16,8 @@ from sprinttui.services import items, members, project, sprints, streams
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
-from sprinttui.tui.screens.planning import PlanningScreen, next_name
-from tui_dialogs import press, settle, type_text
+from sprinttui.tui.screens.planning import PlanningScreen
+from tui_support import press, settle, type_text
 
 SIZE = (120, 36)
 
@@ -588,14 +588,6 @@ async def test_without_a_planned_sprint_it_says_so_and_offers_n(ctx):
         assert shown(scr, "plan-title").startswith("Sprint 1")
         await press(app, pilot, "greater_than_sign")
         assert items.get_row(ctx, "SAL-1").sprint == "Sprint 1"
-
-
-def test_next_name():
-    assert next_name(["Sprint 4", "Sprint 5"]) == "Sprint 6"
-    assert next_name(["S9", "Hardening"]) == "S10"
-    assert next_name(["Alpha"]) == "Sprint 2"
-    assert next_name([]) == "Sprint 1"
-    assert next_name(["S2", "S1"]) == "S3"  # never a name that is taken
 
 
 # --------------------------------------------------------------------------- hostile text

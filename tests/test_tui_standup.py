@@ -14,7 +14,7 @@ from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens import standup as standup_mod
 from sprinttui.tui.screens.standup import NotesModal, StandupScreen, SummaryModal
-from tui_dialogs import press, settle, type_text
+from tui_support import press, settle, type_text, until
 
 SIZE = (100, 32)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y \x1b[2J 漢字 שלום 🎉"
@@ -377,11 +377,7 @@ async def test_the_work_of_the_members_near_focus_is_read_as_the_focus_moves(tea
         assert "Loading…" in shown(scr, "standup-detail")
         assert not isinstance(app.screen, NotesModal)
         gate.set()  # ... and the notes open once it is there, with its suggestions
-        for _ in range(200):
-            if isinstance(app.screen, NotesModal):
-                break
-            await pilot.pause(0.01)
-        assert isinstance(app.screen, NotesModal)
+        await until(pilot, lambda: isinstance(app.screen, NotesModal), "the notes opening")
         today = app.screen.query_one("#notes-today", Input).value
         assert today.endswith("Task of m2")
         await press(app, pilot, "escape")

@@ -11,7 +11,7 @@ from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.screens.planning import PlanningScreen
 from sprinttui.tui.screens.team import TeamScreen
-from tui_dialogs import press, settle, type_text
+from tui_support import press, settle, type_text
 
 SIZE = (120, 36)
 

@@ -3,10 +3,16 @@ until writes are handled, and reading the board."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from textual.screen import ModalScreen
+from textual.worker import WorkerState
 
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.screens.board import BoardScreen
+
+RUNNING = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
 class NoteLog(list):
@@ -59,28 +65,78 @@ def error_notes(app) -> list[str]:
     return app.note_log.errors()
 
 
-async def settle(app, pilot) -> None:
-    """Wait until every write handed to the writer has been handled on the UI
-    thread (notification, undo entry, reload) and the reloads are shown.
+#: seconds after which settle calls the app hung; each round ends as soon as
+#: what it waits for is done, so this bounds only a real hang, never a verdict
+HANG_SECONDS = 120
 
-    app.settle() alone is not enough: a write leaves app._pending a moment
-    before its outcome reaches the UI thread. And while a dialog is open its
-    worker waits for the answer, so app.settle() (which waits for every
-    worker) is only called with no dialog on top."""
-    counts = app.write_counts
-    for _ in range(400):  # ~20 s at worst; normally one or two rounds
+
+def _drain_writes(app):
+    """A future that is done once every write queued so far has finished and
+    its outcome was handled on the UI thread: the writer runs one job at a
+    time, and a job's completion (which hands the outcome to the UI thread and
+    waits for it there) runs before the next job starts."""
+    writer = getattr(app, "_writer", None)  # a plain Textual app (widget tests) has none
+    if writer is None:
+        return None
+    try:
+        return asyncio.wrap_future(writer.submit(lambda: None))
+    except RuntimeError:  # the app has closed its writer
+        return None
+
+
+def _pending(app) -> set:
+    """Writes handed to the writer whose outcome the UI thread has not handled yet."""
+    return getattr(app, "_pending", set())
+
+
+def _waiting_workers(app) -> list:
+    """Workers still doing what a key started. A dialog's worker that has
+    opened its modal waits for the answer: it is done as far as the test is
+    concerned. The change poll runs for ever and is not waited for."""
+    modal_on_top = isinstance(app.screen, ModalScreen)
+    return [w for w in app.workers
+            if w.state in RUNNING and w.group != "poll" and (w._thread_worker or not modal_on_top)]
+
+
+def _screen_ready(app) -> bool:
+    screen = app.screen
+    # the item editor builds its form when its data has arrived
+    return screen.is_mounted and getattr(screen, "_built", True)
+
+
+async def settle(app, pilot) -> None:
+    """Wait until everything the last key started is done and shown: queued
+    writes and their outcome on the UI thread (notification, undo entry,
+    reloads), the loading workers, a dialog's worker up to its modal, the
+    screen being mounted. It waits on those conditions, never for a time, so
+    it gives the same answer on a busy machine, only later."""
+    deadline = time.monotonic() + HANG_SECONDS
+    while time.monotonic() < deadline:
         await pilot.pause()
-        if counts["finished"] < counts["submitted"]:
-            await pilot.pause(0.05)
+        drained = _drain_writes(app)
+        if drained is not None:
+            await drained
+        threads = [w for w in _waiting_workers(app) if w._thread_worker]
+        if threads:
+            await app.workers.wait_for_complete(threads)
             continue
-        if isinstance(app.screen, ModalScreen):
-            break
-        await app.settle()
-        if counts["finished"] == counts["submitted"]:
-            break
-    else:
-        raise AssertionError(f"writes never finished: {counts}")
-    await pilot.pause()
+        if _pending(app) or _waiting_workers(app) or not _screen_ready(app):
+            continue  # a write's outcome, an async worker or a mount is on its way through the loop
+        await pilot.pause()  # draw what the last outcome changed
+        if not (_pending(app) or _waiting_workers(app)):
+            return
+    raise AssertionError(f"the app never settled: pending writes {len(_pending(app))}, "
+                         f"workers {[w.name for w in _waiting_workers(app)]}, screen {app.screen!r}")
+
+
+async def until(pilot, condition, what: str) -> None:
+    """Let the app run until condition() holds (checked after each idle
+    moment); fail only after HANG_SECONDS, so a slow machine just takes longer."""
+    deadline = time.monotonic() + HANG_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await pilot.pause()
 
 
 async def press(app, pilot, *keys: str) -> None:
@@ -90,10 +146,10 @@ async def press(app, pilot, *keys: str) -> None:
 def busy(app) -> bool:
     """A key started something not finished yet: a write, or a worker (a
     dialog reads in a worker before its modal opens)."""
-    return bool(app._pending) or any(w.is_running and w.group != "poll" for w in app.workers)
+    return bool(_pending(app)) or bool(_waiting_workers(app)) or not _screen_ready(app)
 
 
-async def press_keys(app, pilot, keys, settle) -> None:
+async def press_keys(app, pilot, keys, settle=settle) -> None:
     """Press the keys in order. Before the next key, wait with `settle` when the
     last one started something: otherwise the next key reaches the screen
     before the dialog the last one opens (a race seen in CI)."""

@@ -194,18 +194,21 @@ def racer(url: str, user: str, go_prefix: str, *keys: str) -> None:
             print(json.dumps({"key": key, "result": "saved"}), flush=True)
 
 
-def holder(url_path: str, seconds: str, ready: str) -> None:
-    """Another writer holding the write lock for `seconds`, then committing."""
+def holder(url_path: str, release: str, ready: str) -> None:
+    """Another writer holding the write lock until the file `release` exists,
+    then committing; prints the moment it let go (time.monotonic, one clock
+    for every process of the machine)."""
     import sqlite3
 
     con = sqlite3.connect(url_path, isolation_level=None)
     con.execute("BEGIN IMMEDIATE")
     con.execute("UPDATE project SET name = name")
     Path(ready).touch()
-    time.sleep(float(seconds))
+    _wait_for(release)
     con.execute("COMMIT")
+    released = time.monotonic()
     con.close()
-    print("released", flush=True)
+    print(json.dumps({"released": released}), flush=True)
 
 
 def busy_writer(url: str, user: str, timeout_ms: str, key: str, go: str) -> None:
@@ -217,13 +220,13 @@ def busy_writer(url: str, user: str, timeout_ms: str, key: str, go: str) -> None
     engine.BUSY_TIMEOUT_MS = int(timeout_ms)
     ctx = _ctx(url, user)
     _wait_for(go)
-    t0 = time.monotonic()
+    Path(go + ".started").touch()  # the edit begins now
     try:
         items.edit_item(ctx, key, title=f"{user} waited")
         result = {"result": "saved"}
     except SprintTuiError as err:
         result = {"result": type(err).__name__, "message": str(err)}
-    result["waited"] = time.monotonic() - t0
+    result["finished"] = time.monotonic()
     print(json.dumps(result), flush=True)
 
 
