@@ -12,6 +12,7 @@ from textual.widgets import Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import ConflictError, SprintTuiError
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.footer import ScreenFooter
 
 if TYPE_CHECKING:
@@ -67,9 +68,7 @@ def fit_width(table) -> None:
 class ScreenBar(Static):
     """One line naming every screen with its number key, the current one highlighted."""
 
-    DEFAULT_CSS = """
-    ScreenBar { height: 1; background: $panel; color: $text-muted; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
 
     def __init__(self, current: str) -> None:
         from sprinttui.tui.app import SCREENS

@@ -25,6 +25,7 @@ from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.editor import submit_write
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
 
 PAGE = 100
@@ -63,12 +64,7 @@ def _keys_text(keys: list[str]) -> str:
 
 class BacklogScreen(BaseScreen):
     SCREEN_TITLE = "Backlog"
-    DEFAULT_CSS = """
-    BacklogScreen #backlog-status { height: 1; padding: 0 1; color: $text-muted; }
-    BacklogScreen #backlog-table { height: 1fr; }
-    BacklogScreen #backlog-search { dock: bottom; display: none; }
-    BacklogScreen #backlog-search.-visible { display: block; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/"),
         Binding("s", "cycle_sort", "Sort"),

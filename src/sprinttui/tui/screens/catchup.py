@@ -40,6 +40,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
 
 MARK = "●"
@@ -95,13 +96,7 @@ class CatchUpData:
 
 class CatchUpScreen(BaseScreen):
     SCREEN_TITLE = "Catch-up"
-    DEFAULT_CSS = """
-    CatchUpScreen #cu-head { height: auto; padding: 0 1; }
-    CatchUpScreen #cu-streams { height: auto; max-height: 35%; padding: 0 1; scrollbar-size-vertical: 1; }
-    CatchUpScreen #cu-stream-lines { height: auto; }
-    CatchUpScreen #cu-table { height: 1fr; }
-    CatchUpScreen #cu-detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("enter", "accept", "Accept", priority=True),
         Binding("s", "skip", "Skip"),

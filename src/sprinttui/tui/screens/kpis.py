@@ -31,6 +31,7 @@ from sprinttui.services.text import clean_line
 from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.charts import (
     BurndownChart,
     BurndownData,
@@ -89,18 +90,7 @@ class KpiData:
 
 class KpiScreen(BaseScreen):
     SCREEN_TITLE = "KPIs"
-    DEFAULT_CSS = """
-    KpiScreen #kpi-status { height: 1; padding: 0 1; color: $text-muted; }
-    KpiScreen #kpi-table { height: auto; max-height: 8; }
-    KpiScreen.-wide #kpi-table { max-height: 14; }
-    KpiScreen #kpi-lower { height: 1fr; layout: grid; grid-size: 2 1; grid-columns: 36 1fr; }
-    KpiScreen.-wide #kpi-lower { grid-size: 2 2; grid-columns: 1fr 1fr; }
-    KpiScreen #kpi-items, KpiScreen Chart {
-        height: 1fr; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    KpiScreen #kpi-items:focus { border: round $accent; }
-    KpiScreen Chart.-hidden { display: none; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("m", "record", "Measure"),
         Binding("n", "new_kpi", "New KPI"),

@@ -23,6 +23,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows
 from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
 
 
@@ -45,16 +46,7 @@ def absence_sprint(ctx) -> sprints_svc.SprintView | None:
 
 class TeamScreen(BaseScreen):
     SCREEN_TITLE = "Team"
-    DEFAULT_CSS = """
-    TeamScreen #team-head { height: auto; padding: 0 1; }
-    TeamScreen #team-streams {
-        height: auto; max-height: 10; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    TeamScreen #team-members {
-        height: 1fr; min-height: 5; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    TeamScreen DataTable:focus { border: round $accent; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("tab", "switch_table", "Table"),
         Binding("a", "add_member", "Add"),

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from sprinttui.services.items import ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.safe import plain
+from sprinttui.tui.tcss import load_tcss
 
 CARD_HEIGHT = 3
 
@@ -35,22 +36,7 @@ class CardColumn(ScrollView, can_focus=False):
         "card--slip",
         "card--heading",
     }
-    DEFAULT_CSS = """
-    CardColumn {
-        width: 1fr;
-        height: 1fr;
-        border: round $surface-lighten-2;
-        border-title-color: $text;
-        overflow-x: hidden;
-        scrollbar-size-vertical: 1;
-    }
-    CardColumn.-active { border: round $accent; }
-    CardColumn > .card--key { color: $accent; text-style: bold; }
-    CardColumn > .card--meta { color: $text-muted; }
-    CardColumn > .card--selected { background: $accent 30%; }
-    CardColumn > .card--blocked { color: $error; text-style: bold; }
-    CardColumn > .card--slip { color: $warning; text-style: bold; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
 
     cursor: reactive[int] = reactive(-1, always_update=True)
 

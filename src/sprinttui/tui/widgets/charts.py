@@ -26,6 +26,7 @@ from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from sprinttui.tui.safe import plain
+from sprinttui.tui.tcss import load_tcss
 
 #: smallest plot area (cells) worth drawing; below it the chart says why it is empty
 MIN_WIDTH, MIN_HEIGHT = 16, 6
@@ -133,9 +134,7 @@ def short_names(names: Sequence[str], room: int) -> list[str]:
 class Chart(PlotextPlot):
     """A plotext chart that draws from data it was given, or says why it is empty."""
 
-    DEFAULT_CSS = """
-    Chart { width: 1fr; height: 1fr; min-height: 6; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes=classes)
