@@ -1,39 +1,41 @@
-"""Small dialogs shared by the screens: confirm, prompt for text, choose one."""
+"""The app's dialogs, all of them: confirm, prompt for text, choose one, edit a
+text of several lines, a member's standup notes, the stored standup summary.
+
+Each dialog's styles are a section of modals.tcss; the dialogs share a frame
+(see dialog_css).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sprinttui.domain import SprintTuiError
 from sprinttui.tui.safe import plain
+from sprinttui.tui.tcss import load_tcss
 
-MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 70; max-width: 95%; height: auto; max-height: 90%;
-    border: thick $accent; background: $surface; padding: 1 2;
-}}
-{name} Label.title {{ text-style: bold; margin-bottom: 1; }}
-{name} Label.error {{ color: $error; height: auto; }}
-{name} Horizontal {{ height: auto; align-horizontal: right; margin-top: 1; }}
-{name} Button {{ margin-left: 1; }}
-{name} OptionList {{ height: auto; max-height: 16; }}
-"""
+
+def dialog_css(name: str, *, own: bool = False) -> str:
+    """The DEFAULT_CSS of the dialog class `name`: the frame every dialog has
+    (modals.tcss, section Dialog, with `name` in place of `Dialog`), then, with
+    `own`, the dialog's own section."""
+    frame = re.sub(r"\bDialog\b", name, load_tcss(__file__, "Dialog"))
+    return (frame + load_tcss(__file__, name)) if own else frame
 
 
 class ConfirmModal(ModalScreen[bool]):
     """Yes / no. `y` or enter confirms, `n` or escape cancels."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmModal")
+    DEFAULT_CSS = dialog_css("ConfirmModal")
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
@@ -63,7 +65,7 @@ class ConfirmModal(ModalScreen[bool]):
 class PromptModal(ModalScreen[str | None]):
     """Ask for one line of text. An optional check raises SprintTuiError to refuse."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="PromptModal")
+    DEFAULT_CSS = dialog_css("PromptModal")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(
@@ -110,7 +112,7 @@ class PromptModal(ModalScreen[str | None]):
 class ChooseModal(ModalScreen[object | None]):
     """Pick one of several options; typing filters the list."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="ChooseModal")
+    DEFAULT_CSS = dialog_css("ChooseModal")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, object]]) -> None:
@@ -164,4 +166,110 @@ class ChooseModal(ModalScreen[object | None]):
             self.dismiss(self.options[int(option_id)][1])
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextModal(ModalScreen[str | None]):
+    """Edit a text of several lines: ctrl+s saves, escape cancels. A check that
+    raises SprintTuiError keeps the dialog open with the text as typed."""
+
+    DEFAULT_CSS = dialog_css("TextModal", own=True)
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, *, value: str = "", check: Callable[[str], object] | None = None,
+                 allow_empty: bool = False) -> None:
+        super().__init__()
+        self.edit_title = title
+        self.value = value
+        self.check = check
+        self.allow_empty = allow_empty
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # only when someone edits
+
+        with Vertical():
+            yield Label(Content(plain(self.edit_title)), classes="title")
+            yield TextArea(self.value, soft_wrap=True, id="text-area")
+            yield Label("", classes="error", id="text-error")
+            yield Label("ctrl+s saves · escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one("#text-area")
+        area.focus()
+        area.move_cursor(area.document.end)  # type: ignore[attr-defined]
+
+    @property
+    def current_text(self) -> str:
+        return self.query_one("#text-area").text  # type: ignore[attr-defined]
+
+    def action_save(self) -> None:
+        value = self.current_text.strip()
+        error = self.query_one("#text-error", Label)
+        if not value and not self.allow_empty:
+            error.update("Please type something, or press escape to cancel.")
+            return
+        if self.check is not None:
+            try:
+                self.check(value)
+            except SprintTuiError as err:
+                error.update(Text(plain(str(err), 200)))
+                return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NotesModal(ModalScreen[tuple[str, str, str] | None]):
+    """The three note fields of one member; enter on the last one (or ctrl+s) saves."""
+
+    DEFAULT_CSS = dialog_css("NotesModal", own=True)
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    FIELDS = (("yesterday", "Yesterday"), ("today", "Today"), ("blockers", "Blockers"))
+
+    def __init__(self, title: str, values: tuple[str, str, str]) -> None:
+        super().__init__()
+        self.notes_title = title
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(plain(self.notes_title)), classes="title")
+            for (name, label), value in zip(self.FIELDS, self.values, strict=False):
+                yield Label(Content(label), classes="field")
+                yield Input(value=value, id=f"notes-{name}")
+            yield Label("", classes="error", id="notes-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "notes-blockers":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        self.dismiss(tuple(self.query_one(f"#notes-{n}", Input).value for n, _l in self.FIELDS))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SummaryModal(ModalScreen[None]):
+    """What the standup stored when it ended (its text made by the standup screen)."""
+
+    DEFAULT_CSS = dialog_css("SummaryModal", own=True)
+    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
+
+    def __init__(self, summary: Content) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content("Standup summary (stored)"), classes="title")
+            with VerticalScroll():
+                yield Static(self.summary, id="summary-body")
+            yield Label(Content("enter closes · sprinttui export standup writes it out"), classes="field")
+
+    def action_close(self) -> None:
         self.dismiss(None)

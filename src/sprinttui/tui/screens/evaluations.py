@@ -12,7 +12,7 @@ columns on, a list of all evaluations sits on the left.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -21,8 +21,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import FindingCategory, FindingStatus, SprintTuiError, ValidationError
@@ -34,8 +33,9 @@ from sprinttui.services import streams as streams_svc
 from sprinttui.services.evaluations import EvaluationView, FindingView, is_done
 from sprinttui.services.text import clean_text, fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor
-from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
+from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal, TextModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
 
 #: from this terminal width on, the list of evaluations is shown on the left
@@ -106,87 +106,9 @@ class EvalData:
     stream: str | None
 
 
-class TextModal(ModalScreen[str | None]):
-    """Edit a text of several lines: ctrl+s saves, escape cancels. A check that
-    raises SprintTuiError keeps the dialog open with the text as typed."""
-
-    DEFAULT_CSS = MODAL_CSS.format(name="TextModal") + """
-    TextModal TextArea { height: 10; max-height: 60vh; }
-    TextModal Label.hint { color: $text-muted; }
-    """
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, *, value: str = "", check: Callable[[str], object] | None = None,
-                 allow_empty: bool = False) -> None:
-        super().__init__()
-        self.edit_title = title
-        self.value = value
-        self.check = check
-        self.allow_empty = allow_empty
-
-    def compose(self) -> ComposeResult:
-        from textual.widgets import TextArea  # only when someone edits
-
-        with Vertical():
-            yield Label(Content(plain(self.edit_title)), classes="title")
-            yield TextArea(self.value, soft_wrap=True, id="text-area")
-            yield Label("", classes="error", id="text-error")
-            yield Label("ctrl+s saves · escape cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        area = self.query_one("#text-area")
-        area.focus()
-        area.move_cursor(area.document.end)  # type: ignore[attr-defined]
-
-    @property
-    def current_text(self) -> str:
-        return self.query_one("#text-area").text  # type: ignore[attr-defined]
-
-    def action_save(self) -> None:
-        value = self.current_text.strip()
-        error = self.query_one("#text-error", Label)
-        if not value and not self.allow_empty:
-            error.update("Please type something, or press escape to cancel.")
-            return
-        if self.check is not None:
-            try:
-                self.check(value)
-            except SprintTuiError as err:
-                error.update(Text(plain(str(err), 200)))
-                return
-        self.dismiss(value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class EvaluationsScreen(BaseScreen):
     SCREEN_TITLE = "Evaluations"
-    DEFAULT_CSS = """
-    EvaluationsScreen #ev-list {
-        width: 42; height: 1fr; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    EvaluationsScreen #ev-list.-hidden { display: none; }
-    EvaluationsScreen #ev-main { height: 1fr; }
-    EvaluationsScreen #ev-head { height: auto; padding: 0 1; }
-    EvaluationsScreen #ev-summary { height: auto; max-height: 1; padding: 0 1; color: $text-muted; }
-    EvaluationsScreen.-wide #ev-summary { max-height: 4; }
-    EvaluationsScreen #ev-actions-title { height: 1; padding: 0 1; }
-    EvaluationsScreen #ev-actions { height: auto; max-height: 4; scrollbar-size-vertical: 1; }
-    EvaluationsScreen.-wide #ev-actions { max-height: 8; }
-    EvaluationsScreen #ev-actions.-hidden { display: none; }
-    EvaluationsScreen #ev-findings {
-        height: 1fr; min-height: 4; border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    EvaluationsScreen DataTable:focus { border: round $accent; }
-    EvaluationsScreen #ev-actions:focus { border: none; }
-    EvaluationsScreen #ev-actions > .datatable--cursor { background: transparent; text-style: none; }
-    EvaluationsScreen #ev-actions:focus > .datatable--cursor {
-        background: $block-cursor-background; color: $block-cursor-foreground;
-    }
-    EvaluationsScreen #ev-detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    EvaluationsScreen.-wide #ev-detail { max-height: 4; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("n", "new_evaluation", "New"),
         Binding("a", "add_finding", "Add"),

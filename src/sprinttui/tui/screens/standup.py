@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 from sprinttui.domain import SprintTuiError, Status
 from sprinttui.services import items as items_svc
@@ -28,8 +27,9 @@ from sprinttui.services import standups as standups_svc
 from sprinttui.services.standups import MemberDigest, SessionView, StandupBoard, StandupMember
 from sprinttui.tui import config
 from sprinttui.tui.base import BaseScreen
-from sprinttui.tui.modals import MODAL_CSS, ChooseModal, ConfirmModal, PromptModal
+from sprinttui.tui.modals import ChooseModal, ConfirmModal, NotesModal, PromptModal, SummaryModal
 from sprinttui.tui.safe import plain
+from sprinttui.tui.tcss import load_tcss
 
 DEFAULT_TIMEBOX_MINUTES = 15
 ORDERS = ("fixed", "shuffled")
@@ -102,65 +102,6 @@ class Timebox:
         return self.total - self.used
 
 
-class NotesModal(ModalScreen[tuple[str, str, str] | None]):
-    """The three note fields of one member; enter on the last one (or ctrl+s) saves."""
-
-    DEFAULT_CSS = MODAL_CSS.format(name="NotesModal") + """
-    NotesModal Label.field { margin-top: 1; color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
-    FIELDS = (("yesterday", "Yesterday"), ("today", "Today"), ("blockers", "Blockers"))
-
-    def __init__(self, title: str, values: tuple[str, str, str]) -> None:
-        super().__init__()
-        self.notes_title = title
-        self.values = values
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Content(plain(self.notes_title)), classes="title")
-            for (name, label), value in zip(self.FIELDS, self.values, strict=False):
-                yield Label(Content(label), classes="field")
-                yield Input(value=value, id=f"notes-{name}")
-            yield Label("", classes="error", id="notes-error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "notes-blockers":
-            self.action_save()
-        else:
-            self.focus_next()
-
-    def action_save(self) -> None:
-        self.dismiss(tuple(self.query_one(f"#notes-{n}", Input).value for n, _l in self.FIELDS))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class SummaryModal(ModalScreen[None]):
-    """What the standup stored when it ended."""
-
-    DEFAULT_CSS = MODAL_CSS.format(name="SummaryModal") + """
-    SummaryModal VerticalScroll { height: auto; max-height: 18; }
-    """
-    BINDINGS = [Binding("escape,enter,q", "close", "Close")]
-
-    def __init__(self, session: SessionView) -> None:
-        super().__init__()
-        self.session = session
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Content("Standup summary (stored)"), classes="title")
-            with VerticalScroll():
-                yield Static(summary_content(self.session), id="summary-body")
-            yield Label(Content("enter closes · sprinttui export standup writes it out"), classes="field")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
 def summary_content(session: SessionView) -> Content:
     s = session.summary
     lines = [
@@ -188,16 +129,7 @@ def summary_content(session: SessionView) -> Content:
 
 class StandupScreen(BaseScreen):
     SCREEN_TITLE = "Standup"
-    DEFAULT_CSS = """
-    StandupScreen #standup-clock { height: 1; padding: 0 1; }
-    StandupScreen #standup-clock.-warning { color: $warning; text-style: bold; }
-    StandupScreen #standup-clock.-error { color: $error; text-style: bold; }
-    StandupScreen #standup-body { height: 1fr; }
-    StandupScreen #standup-rotation {
-        width: 22; height: 1fr; border: round $surface-lighten-2; padding: 0 1;
-    }
-    StandupScreen #standup-detail-box { width: 1fr; height: 1fr; border: round $accent; padding: 0 1; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("space", "timer", "Timer"),
         Binding("n,down,j", "step(1)", "Next", key_display="n"),
@@ -600,6 +532,6 @@ class StandupScreen(BaseScreen):
             self.session_id = None
             self.timebox = Timebox(self.timebox.total)
             self.spoken.clear()
-            self.app.push_screen(SummaryModal(sess))
+            self.app.push_screen(SummaryModal(summary_content(sess)))
 
         self.write(op, done=done)
