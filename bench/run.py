@@ -313,7 +313,7 @@ class Bench:
         return {"cli.help": timed(lambda: run_checked([*self.cli, "--help"]), self.runs)}
 
     def jira_import(self, info: dict) -> dict[str, list[float]]:
-        from sprinttui.importers.jira_sample import make_sample_csv
+        from sprinttui.importers.jira.sample import make_sample_csv
 
         csv_path = self.work / "jira.csv"
         make_sample_csv(csv_path, IMPORT_ROWS, seed=1)

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from sprinttui.cli import main
-from sprinttui.importers.jira_csv import import_issues, import_jira_csv, parse_jira_datetime, read_jira_csv
-from sprinttui.importers.jira_sample import make_sample_csv
+from sprinttui.importers.jira import import_issues, import_jira_csv, parse_jira_datetime, read_jira_csv
+from sprinttui.importers.jira.sample import make_sample_csv
 from sprinttui.services import items as items_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import reports as reports_svc

@@ -681,7 +681,7 @@ def _progress_bar(rows: int):
 
 
 def cmd_import_jira_csv(args) -> int:
-    jira = _import("sprinttui.importers.jira_csv", "the Jira importer")
+    jira = _import("sprinttui.importers.jira", "the Jira importer")
     parsed = jira.read_jira_csv(args.file)  # a missing or non-CSV file: one line, exit 2, nothing opened
     with opened(args) as ctx, _progress_bar(len(parsed.issues)) as progress:
         report = jira.import_issues(ctx, parsed, stream_from=args.stream_from, dry_run=args.dry_run,
