@@ -30,6 +30,7 @@ from sprinttui.services import streams as streams_svc
 from sprinttui.tui import config
 from sprinttui.tui.commands import ItemJumpProvider, StreamProvider
 from sprinttui.tui.safe import plain
+from sprinttui.tui.textual_private import css_is_current, mark_css_current, on_app_thread
 
 SCREENS = [
     ("1", "board", "Board"),
@@ -65,8 +66,8 @@ def _screen_factory(mode: str):
         # is up to date with the CSS (see BaseScreen.on_mount), so is the new
         # one: its widgets are styled with the current rules as they mount.
         app, left = screen.app, screen.app.screen
-        if left._css_update_count == app._css_update_count:
-            screen._css_update_count = app._css_update_count
+        if css_is_current(app, left):
+            mark_css_current(app, screen)
         return screen
 
     return make
@@ -275,7 +276,7 @@ class SprintTuiApp(App):
         def finished(f: Future) -> None:
             # runs on the writer thread, or on this thread when the write was
             # already done by the time the callback got registered
-            if threading.get_ident() == self._thread_id:
+            if on_app_thread(self, threading.get_ident()):
                 self.call_next(self._write_finished, f, done, conflict)
                 return
             try:

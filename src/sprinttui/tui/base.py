@@ -13,6 +13,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import ConflictError, SprintTuiError
 from sprinttui.tui.tcss import load_tcss
+from sprinttui.tui.textual_private import mark_css_current
 from sprinttui.tui.widgets.footer import ScreenFooter
 
 if TYPE_CHECKING:
@@ -121,10 +122,11 @@ class BaseScreen(Screen):
         # Styled with the current CSS as its widgets mounted. Textual only
         # records that for a screen mounted before its CSS refresh, so every
         # switch to this screen would refresh (and re-parse) all the CSS again.
-        self._css_update_count = self.app._css_update_count
+        mark_css_current(self.app, self)
         self.reload()
 
     def _on_screen_resume(self, event) -> None:
+        # A handler under Textual's private name: see sprinttui.tui.textual_private.
         # Runs before Textual's own handler of the same event (which restyles
         # the whole screen when refresh_styles is set). A screen resumed for
         # the first time (twice, when its mode is opened) was styled as its
@@ -132,7 +134,7 @@ class BaseScreen(Screen):
         if not self._was_suspended:
             event.refresh_styles = False
 
-    def _on_screen_suspend(self) -> None:
+    def _on_screen_suspend(self) -> None:  # Textual's private name too (textual_private)
         self._was_suspended = True
 
     def on_screen_resume(self) -> None:

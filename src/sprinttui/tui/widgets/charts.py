@@ -27,6 +27,7 @@ from textual_plotext.plot import Plot
 
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
+from sprinttui.tui.textual_private import plotext_theme_name, set_figure, set_figure_size
 
 #: smallest plot area (cells) worth drawing; below it the chart says why it is empty
 MIN_WIDTH, MIN_HEIGHT = 16, 6
@@ -158,13 +159,14 @@ class Chart(PlotextPlot):
         width, height = self.size.width, self.size.height
         if self.message or width < MIN_WIDTH or height < MIN_HEIGHT:
             return Text(self.message or "(too small to draw)", style="dim", no_wrap=True, overflow="ellipsis")
-        theme = self._get_plotext_theme_name(self.app.theme)
+        theme = plotext_theme_name(self, self.app.theme)
         key = (self._version, width, height, theme)
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1]  # a refresh for the border title, focus …: the same picture
-        plt = self._plot = Plot()  # a fresh figure each time: nothing left over from the last data
+        plt = Plot()  # a fresh figure each time: nothing left over from the last data
+        set_figure(self, plt)
         plt.plotsize(width, height)
-        plt._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue 5)
+        set_figure_size(plt, width, height)  # as PlotextPlot.render does (textual-plotext issue 5)
         plt.theme(theme)
         self.draw(plt, width, height)
         # plotext's colour codes become styles; nothing else in its output is interpreted,

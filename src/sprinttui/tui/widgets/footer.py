@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # not exported by textual.widgets
+
+from sprinttui.tui.textual_private import is_footer_key, set_footer_bindings_ready
 
 
 class ScreenFooter(Footer):
@@ -30,11 +31,11 @@ class ScreenFooter(Footer):
         # own after the screen's (the last 30-50 ms of opening a screen). The
         # screen's keys are known when it composes: they are drawn then, and a
         # later report rebuilds only if it changes what is drawn.
-        self.set_reactive(Footer._bindings_ready, True)
+        set_footer_bindings_ready(self)
 
     def bindings_changed(self, screen) -> None:
         # as Footer.bindings_changed, with one rebuild for a burst of refreshes
-        self._bindings_ready = True
+        set_footer_bindings_ready(self)
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._rebuild_pending:
@@ -67,6 +68,6 @@ class ScreenFooter(Footer):
     def compose(self) -> ComposeResult:
         self._shown_keys = self._keys()
         for widget in super().compose():
-            if self.compact and isinstance(widget, FooterKey):
+            if self.compact and is_footer_key(widget):
                 widget.add_class("-compact", update=False)  # styled once, when mounted
             yield widget

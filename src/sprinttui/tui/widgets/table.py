@@ -13,10 +13,11 @@ database, caches cleared) took 29 ms with DataTable's own code and 15 ms with
 this one (median of 60 paints each).
 
 The header, rows more than one line high, row labels and cells that are not
-Text stay with DataTable's own code. The overrides use two of its private
-methods (``_update_dimensions`` and ``_render_cell``), so Textual is pinned
-below 9, and tests/test_table.py compares this table's lines and column
-widths with DataTable's, segment by segment and style by style.
+Text stay with DataTable's own code. The overrides are of two of its private
+methods (``_update_dimensions`` and ``_render_cell``) and read its private
+state (listed in sprinttui.tui.textual_private), so Textual is pinned below 9,
+and tests/test_table.py compares this table's lines and column widths with
+DataTable's, segment by segment and style by style.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Table(DataTable):
     """A DataTable (same API, same look) with a fast path for one-line rows."""
 
     def _update_dimensions(self, new_rows) -> None:
+        # overrides a private method of DataTable: see sprinttui.tui.textual_private
         if self._labelled_row_exists:
             super()._update_dimensions(new_rows)
             return
@@ -104,6 +106,7 @@ class Table(DataTable):
         cursor: bool = False,
         hover: bool = False,
     ):
+        # overrides a private method of DataTable: see sprinttui.tui.textual_private
         pad = self.cell_padding
         if row_index < 0 or column_index < 0 or width <= 2 * pad:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
