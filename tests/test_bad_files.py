@@ -28,8 +28,8 @@ from textual.widgets import TextArea
 
 from sprinttui.cli import main
 from sprinttui.domain import StorageError
-from sprinttui.services import items, members, project, sprints, streams
-from sprinttui.services.context import Ctx, open_ctx
+from sprinttui.services import items, members, open_ctx, project, sprints, streams
+from sprinttui.services.context import Ctx
 from sprinttui.store.engine import Database
 from sprinttui.tui.editor import ItemEditor
 from tui_support import board_of, error_notes, make_app, press, settle

@@ -217,10 +217,10 @@ def test_a_lock_held_past_the_busy_timeout_gives_a_clear_message(ctx, db_path, t
 
 def test_cli_shows_one_line_when_the_database_stays_busy(ctx, db_path, tmp_path, monkeypatch, capsys):
     from sprinttui.cli import main
-    from sprinttui.store import engine
+    from sprinttui.store import connection
 
     (key,) = _project(ctx, 1)
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.delenv("SPRINTTUI_USER", raising=False)
     ready, release = tmp_path / "ready", tmp_path / "release"
     hold = spawn("holder", db_path, release, ready)

@@ -19,12 +19,13 @@ from sprinttui.services import (
     items,
     kpis,
     members,
+    open_ctx,
     project,
     sprints,
     standups,
     streams,
 )
-from sprinttui.services.context import login_name, open_ctx
+from sprinttui.services.context import login_name
 from sprinttui.services.items import create_item, move_item
 
 # --------------------------------------------------------------------------- streams

@@ -220,7 +220,7 @@ SHELL_CALLS = {("os", "system"), ("os", "popen"), ("asyncio", "create_subprocess
 ALLOWED = {
     # PRAGMAs take no bound parameters; this one formats an int() of a module
     # constant (the busy timeout), never user data.
-    ("src/sprinttui/store/engine.py", '"PRAGMA busy_timeout = %d" % int(BUSY_TIMEOUT_MS)'),
+    ("src/sprinttui/store/connection.py", '"PRAGMA busy_timeout = %d" % int(BUSY_TIMEOUT_MS)'),
 }
 
 

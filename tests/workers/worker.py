@@ -215,9 +215,9 @@ def busy_writer(url: str, user: str, timeout_ms: str, key: str, go: str) -> None
     """Edit `key` with a busy timeout of `timeout_ms`; print what the user would see."""
     from sprinttui.domain import SprintTuiError
     from sprinttui.services import items
-    from sprinttui.store import engine
+    from sprinttui.store import connection
 
-    engine.BUSY_TIMEOUT_MS = int(timeout_ms)
+    connection.BUSY_TIMEOUT_MS = int(timeout_ms)
     ctx = _ctx(url, user)
     _wait_for(go)
     Path(go + ".started").touch()  # the edit begins now

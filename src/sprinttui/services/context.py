@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sprinttui.dates import parse_date, utcnow
 from sprinttui.dates import today as local_today
 from sprinttui.domain import ValidationError, one_line
-from sprinttui.store.engine import Database, resolve_url
+from sprinttui.store.engine import Database
 
 
 def login_name() -> str:
@@ -49,12 +49,3 @@ class Ctx:
             return self.today()
         return parse_date(text, base=self.today())
 
-
-def open_ctx(db: str | None = None, user: str | None = None, *, migrate: bool = True) -> Ctx:
-    from sprinttui.services import project
-
-    database = Database(resolve_url(db), migrate=migrate)
-    ctx = Ctx(database, resolve_user(user))
-    if migrate and ctx.user != login_name():
-        project.check_user_override(ctx, ctx.user)
-    return ctx

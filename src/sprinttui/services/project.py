@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from sprinttui.domain import ValidationError, one_line
-from sprinttui.services.context import Ctx, login_name
+from sprinttui.services.context import Ctx, login_name, resolve_user
 from sprinttui.services.text import clean_line
+from sprinttui.store.engine import Database, resolve_url
 from sprinttui.store.models import ProjectSettings
 
 WEEKDAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -116,6 +117,16 @@ def update_settings(
             row.allow_user_override = bool(allow_user_override)
         s.flush()
         return _to_settings(row)
+
+
+def open_ctx(db: str | None = None, user: str | None = None, *, migrate: bool = True) -> Ctx:
+    """Open the project database (`--db`, $SPRINTTUI_DB or the default file) as
+    the acting user, refusing --user where the project records login names."""
+    database = Database(resolve_url(db), migrate=migrate)
+    ctx = Ctx(database, resolve_user(user))
+    if migrate and ctx.user != login_name():
+        check_user_override(ctx, ctx.user)
+    return ctx
 
 
 def check_user_override(ctx: Ctx, requested: str) -> None:

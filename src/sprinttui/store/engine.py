@@ -9,160 +9,32 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
-from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from sprinttui.domain import ConflictError, StorageError, one_line
+from sprinttui.store.connection import (  # noqa: F401 - the store's open API, re-exported here
+    BUSY_TIMEOUT_MS,
+    FILE_MODE,
+    default_db_path,
+    make_engine,
+    permission_warning,
+    prepare_sqlite_file,
+    resolve_url,
+    sqlite_path,
+    storage_error,
+)
 from sprinttui.store.schema import HEAD_REVISION
 
-BUSY_TIMEOUT_MS = 15_000
 _BUMP_CHANGE_COUNTER = text("UPDATE change_counter SET n = n + 1 WHERE id = 1")
 _READ_CHANGE_COUNTER = text("SELECT n FROM change_counter WHERE id = 1")
-FILE_MODE = 0o660  # owner and group; the team shares a group
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("sprinttui", appauthor=False)) / "sprinttui.db"
-
-
-def resolve_url(db: str | None = None) -> str:
-    """--db, else $SPRINTTUI_DB, else a file in the user data dir."""
-    value = db or os.environ.get("SPRINTTUI_DB") or ""
-    if not value:
-        path = default_db_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
-
-
-def sqlite_path(url: str) -> Path | None:
-    u = make_url(url)
-    if u.get_backend_name() != "sqlite":
-        return None
-    if not u.database or u.database == ":memory:" or u.database.startswith("file:"):
-        return None
-    return Path(u.database)
-
-
-def _ours_or_empty(cur) -> bool:
-    """True for a new (empty) SQLite file or one with our schema table."""
-    try:
-        names = {r[0] for r in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
-    except sqlite3.DatabaseError:
-        return False  # not a database at all: the open fails with a clear message later
-    return not names or "alembic_version" in names
-
-
-def _install_sqlite_hooks(engine: Engine, *, foreign_keys: bool) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # pragma: no branch
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        # PRAGMAs take no bound parameters: the timeout is an int constant
-        # (int() keeps it one), everything else is a literal
-        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS):d}")
-        if _ours_or_empty(cur):
-            # WAL sticks to the file: never switch another program's database
-            # (the schema check refuses it right after and leaves it as it was)
-            cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
-        cur.execute("PRAGMA foreign_keys = ON" if foreign_keys else "PRAGMA foreign_keys = OFF")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        if conn.get_execution_options().get("sqlite_immediate"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
-
-
-def make_engine(url: str, *, foreign_keys: bool = True, pool: bool = True) -> Engine:
-    kwargs: dict = {}
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        if not pool:
-            from sqlalchemy.pool import NullPool
-
-            kwargs["poolclass"] = NullPool
-        engine = create_engine(url, **kwargs)
-        _install_sqlite_hooks(engine, foreign_keys=foreign_keys)
-        return engine
-    if u.get_backend_name() == "postgresql":
-        kwargs["pool_pre_ping"] = True
-    return create_engine(url, **kwargs)
-
-
-def _prepare_sqlite_file(path: Path) -> None:
-    """Check the file is usable; create a new one with group-only permissions."""
-    if not path.parent.is_dir():
-        raise StorageError(f"cannot open database: folder {one_line(str(path.parent))} does not exist")
-    if path.exists():
-        if path.is_dir():
-            raise StorageError(f"cannot open database: {one_line(str(path))} is a folder")
-        if path.stat().st_size >= 16:
-            with open(path, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise StorageError(f"{one_line(str(path))} is not a sprinttui (SQLite) database")
-        return
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
-        os.close(fd)
-        os.chmod(path, FILE_MODE)
-    except FileExistsError:
-        pass
-    except OSError as err:
-        raise StorageError(f"cannot create database {one_line(str(path))}: {err.strerror}") from None
-
-
-def permission_warning(path: Path | None) -> str | None:
-    """One line if everyone on the machine may write the database file, else None.
-
-    Anyone who can write the file can change any row and claim any name in the
-    history, so a world-writable file on a shared box is worth a warning.
-    """
-    if path is None:
-        return None
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return None
-    if not mode & stat.S_IWOTH:
-        return None
-    shown = one_line(str(path), 200)
-    return (f"the database {shown} is writable by every user of this machine "
-            f"(mode {stat.S_IMODE(mode):o}); fix it with: chmod o-rwx {shown}")
-
-
-def storage_error(err: Exception) -> StorageError:
-    """Turn a driver error into a one-line message a person can act on."""
-    msg = " ".join(str(getattr(err, "orig", err)).split()).lower()
-    if "locked" in msg or "busy" in msg:
-        return StorageError("the database is busy (another user is writing); please try again")
-    if "readonly" in msg or "read-only" in msg:
-        return StorageError("the database is read-only for you; check the file's permissions")
-    if "disk" in msg and ("full" in msg or "i/o" in msg) or "no space" in msg:
-        return StorageError("could not write: the disk is full or failing; nothing was saved")
-    if "not a database" in msg or "malformed" in msg or "file is encrypted" in msg:
-        return StorageError("the database file is corrupted or not a sprinttui database")
-    if "unable to open" in msg:
-        return StorageError("cannot open the database file; check the path and permissions")
-    return StorageError(f"database error: {one_line(' '.join(str(getattr(err, 'orig', err)).split()), 200)}")
 
 
 class Database:
@@ -185,7 +57,7 @@ class Database:
         if self.path is not None:
             if not create and not self.path.exists():
                 raise StorageError(f"no database at {one_line(str(self.path))}")
-            _prepare_sqlite_file(self.path)
+            prepare_sqlite_file(self.path)
         try:
             self.engine = make_engine(url)
             self._write_engine = self.engine.execution_options(sqlite_immediate=True)

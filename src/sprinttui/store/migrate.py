@@ -11,15 +11,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import text
 
 from sprinttui.domain import StorageError, one_line
-from sprinttui.store.engine import FILE_MODE, make_engine, storage_error
+from sprinttui.store.connection import BUSY_TIMEOUT_MS, FILE_MODE, make_engine, prepare_sqlite_file, storage_error
 
-if TYPE_CHECKING:
-    from sprinttui.store.engine import Database
+
+class MigrationTarget(Protocol):
+    """What a migration needs of the Database it brings up to date (engine.py
+    opens the database and calls upgrade; this module never imports it)."""
+
+    url: str
+    is_sqlite: bool
+    path: Path | None
 
 # PostgreSQL: the advisory lock every migrating process takes first (on SQLite
 # BEGIN IMMEDIATE is the lock), so that two people opening one database at
@@ -162,8 +168,6 @@ def restore_sqlite(src: Path, db_path: Path) -> Path | None:
     that has the file open sees the restored data like any other change, and
     a crash half-way leaves the old contents. Meant to run while nobody writes.
     """
-    from sprinttui.store.engine import BUSY_TIMEOUT_MS, _prepare_sqlite_file
-
     src, db_path = Path(src), Path(db_path)
     if db_path.exists() and src.resolve() == db_path.resolve():
         raise StorageError("the file to restore is the database itself")
@@ -184,7 +188,7 @@ def restore_sqlite(src: Path, db_path: Path) -> Path | None:
                 "changed. If it is damaged, move it and its -wal/-shm files aside, then restore again"
             ) from None
     else:
-        _prepare_sqlite_file(db_path)  # a new file, group-only like every database
+        prepare_sqlite_file(db_path)  # a new file, group-only like every database
     try:
         with _read_only(src, BUSY_TIMEOUT_MS / 1000) as source:
             target = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -200,7 +204,7 @@ def restore_sqlite(src: Path, db_path: Path) -> Path | None:
     return safety
 
 
-def upgrade(db: Database, revision: str = "head") -> str | None:
+def upgrade(db: MigrationTarget, revision: str = "head") -> str | None:
     """Bring db to `revision`. Returns the backup path if one was taken."""
     from alembic import command
 
