@@ -29,19 +29,9 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
 from sprinttui.tui import config
 from sprinttui.tui.commands import ItemJumpProvider, StreamProvider
+from sprinttui.tui.navigation import SCREENS
 from sprinttui.tui.safe import plain
 from sprinttui.tui.textual_private import css_is_current, mark_css_current, on_app_thread
-
-SCREENS = [
-    ("1", "board", "Board"),
-    ("2", "backlog", "Backlog"),
-    ("3", "planning", "Planning"),
-    ("4", "standup", "Standup"),
-    ("5", "evaluations", "Evaluations"),
-    ("6", "catchup", "Catch-up"),
-    ("7", "kpis", "KPIs"),
-    ("8", "team", "Team"),
-]
 
 POLL_SECONDS = 1.0
 

@@ -12,6 +12,7 @@ from textual.widgets import Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from sprinttui.domain import ConflictError, SprintTuiError
+from sprinttui.tui.navigation import SCREENS
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.textual_private import mark_css_current
 from sprinttui.tui.widgets.footer import ScreenFooter
@@ -72,8 +73,6 @@ class ScreenBar(Static):
     DEFAULT_CSS = load_tcss(__file__)
 
     def __init__(self, current: str) -> None:
-        from sprinttui.tui.app import SCREENS
-
         parts = []
         for key, _mode, title in SCREENS:
             style = "bold reverse" if title == current else ""
