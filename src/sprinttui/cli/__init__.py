@@ -24,7 +24,8 @@ def _line(text: object, limit: int = 1000) -> str:
     return one_line(" ".join(str(text).split()), limit)
 
 
-def _say(kind: str, message: object) -> None:
+def say(kind: str, message: object) -> None:
+    """One line on stderr, `sprinttui: KIND: MESSAGE`; never fails."""
     try:
         sys.stderr.write(f"{PROG}: {kind}: {_line(message) or 'unknown'}\n")
         sys.stderr.flush()
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return int(getattr(commands, "cmd_" + args.handler)(args) or 0)
         except commands.MissingPart as err:
-            _say("error", err)
+            say("error", err)
             return 1
     except SystemExit as exc:  # parser.error() above
         return exc.code if isinstance(exc.code, int) else 2
@@ -96,14 +97,14 @@ def main(argv: list[str] | None = None) -> int:
             pass
         return 141
     except SprintTuiError as err:
-        _say("error", err)
+        say("error", err)
         return 2
     except Exception as err:  # noqa: BLE001 - the last line of defence: no traceback for users
         known = _storage_error(err)
         if known is not None:
-            _say("error", known)
+            say("error", known)
             return 2
-        _say("internal error", f"{type(err).__name__}: {err}")
+        say("internal error", f"{type(err).__name__}: {err}")
         return 1
     finally:
         gc.enable()
