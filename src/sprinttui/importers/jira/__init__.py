@@ -55,6 +55,7 @@ __all__ = [
 
 
 def _run(ctx, s, parsed: ParsedFile, stream_from: str, dry_run: bool, progress: Progress | None) -> ImportReport:
+    """Load the project through session `s`, plan the import, and write it unless dry_run."""
     now, today = aware(ctx.now()), ctx.today()
     state = load_project_state(s, [iss.key for iss in parsed.issues], lock=not dry_run)
     plan = ImportPlan(state, parsed, stream_from=stream_from, dry_run=dry_run, now=now, today=today,

@@ -239,6 +239,7 @@ class ImportPlan:
                 "they keep their stream (it is part of the item key)")
 
     def _update(self, it: ItemRecord, iss: JiraIssue) -> None:
+        """An existing item takes the issue's fields, and its sprint where Jira moved it."""
         who = self._member_for(iss.assignee)
         labels = ",".join(iss.labels)
         for field, new in (("title", iss.title), ("description", iss.description), ("kind", iss.kind),
@@ -261,7 +262,7 @@ class ImportPlan:
         want = last if last is not None and last.mode != SprintMode.HISTORY else None
         cur = it.sprint
         if cur is want or (cur is not None and cur.mode == SprintMode.CLOSE_NOW and cur in trail):
-            return
+            return  # there already, or in a sprint this import closes now: closing it moves the item on
         if cur is not None and want is None and (cur.state == SprintState.CLOSED or cur.position < 0):
             return  # finished in a closed sprint, or planned into a sprint Jira does not know: leave it
         self._move(it, want)
@@ -269,8 +270,8 @@ class ImportPlan:
     def _move(self, it: ItemRecord, target: SprintRecord | None) -> None:
         """Plan an existing item into `target` (None: the backlog) now, as planning it here would."""
         cur = it.sprint
-        self.add_sprint_events(it, plan_moves(cur, target, old_closed=cur is not None
-                                              and cur.state == SprintState.CLOSED), self.now)
+        old_closed = cur is not None and cur.state == SprintState.CLOSED
+        self.add_sprint_events(it, plan_moves(cur, target, old_closed=old_closed), self.now)
         self._change(it, "sprint", cur.name if cur else None, target.name if target else None)
         it.sprint = target
 

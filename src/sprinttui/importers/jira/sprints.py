@@ -57,6 +57,7 @@ class SprintPlan:
         self.now = now
         self.today = today
         self.warnings: list[str] = []
+        self.activate: SprintRecord | None = None  # set with the dates of the open sprints
         raw_order = self._order_names([iss.sprints for iss in issues])
         pos = {n: i for i, n in enumerate(raw_order)}
         self.trails: dict[str, list[str]] = {iss.key: sorted(iss.sprints, key=pos.__getitem__) for iss in issues}
