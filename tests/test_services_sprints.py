@@ -86,6 +86,43 @@ def test_sprint_names_are_unique(ctx):
     assert len(sprints.list_sprints(ctx)) == 1
 
 
+@pytest.mark.parametrize("name", ["none", "None", "NONE", "backlog", "Backlog", "current", "CURRENT", "next",
+                                  "Last", " last "])
+def test_no_sprint_is_named_or_renamed_a_reserved_word(ctx, name):
+    with pytest.raises(ValidationError, match="reserved word") as err:
+        sprints.new_sprint(ctx, name, start="2026-01-05", end="2026-01-16")
+    assert err.value.field == "name" and "\n" not in str(err.value)
+    assert sprints.list_sprints(ctx) == []
+    sprints.new_sprint(ctx, "S1", start="2026-01-05", end="2026-01-16")
+    with pytest.raises(ValidationError, match="reserved word"):
+        sprints.edit_sprint(ctx, "S1", name=name)
+    assert [s.name for s in sprints.list_sprints(ctx)] == ["S1"]
+    # words that only contain a reserved one are names like any other
+    assert sprints.edit_sprint(ctx, "S1", name=f"{name.strip()} 2").name == f"{name.strip()} 2"
+
+
+def test_check_name_says_what_the_service_refuses(ctx):
+    assert sprints.check_name("  Sprint 7 ", ["Sprint 6"]) == "Sprint 7"
+    with pytest.raises(ValidationError, match="exists already"):
+        sprints.check_name("Sprint 6", ["Sprint 6"])
+    with pytest.raises(ValidationError, match="reserved word"):
+        sprints.check_name("Next", [])
+    with pytest.raises(ValidationError):
+        sprints.check_name("", [])
+    sprints.new_sprint(ctx, "S1", start="2026-01-05", end="2026-01-16")
+    assert sprints.edit_sprint(ctx, "S1", name="S1", goal="same name, new goal").goal == "same name, new goal"
+    with pytest.raises(ValidationError, match="exists already"):
+        sprints.new_sprint(ctx, "S1", start="2026-01-19", end="2026-01-30")
+
+
+def test_next_name():
+    assert sprints.next_name(["Sprint 4", "Sprint 5"]) == "Sprint 6"
+    assert sprints.next_name(["S9", "Hardening"]) == "S10"
+    assert sprints.next_name(["Alpha"]) == "Sprint 2"
+    assert sprints.next_name([]) == "Sprint 1"
+    assert sprints.next_name(["S2", "S1"]) == "S3"  # never a name that is taken
+
+
 # --------------------------------------------------------------------------- references
 
 

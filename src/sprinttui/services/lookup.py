@@ -9,6 +9,24 @@ from sprinttui.domain import ITEM_KEY_RE, NotFoundError, SprintState, Validation
 from sprinttui.store.models import Item, Member, Sprint, Stream
 
 BACKLOG = "backlog"
+#: the words a sprint reference may use for no sprint at all: the backlog
+BACKLOG_WORDS = (BACKLOG, "none")
+#: the words for a sprint by its place: how to find it, and what to say when there is none
+_PLACES = {
+    "current": (lambda: select(Sprint).where(Sprint.state == SprintState.ACTIVE), "no sprint is active"),
+    "next": (lambda: select(Sprint).where(Sprint.state == SprintState.PLANNED).order_by(Sprint.start_date, Sprint.id),
+             "no sprint is planned"),
+    "last": (lambda: select(Sprint).where(Sprint.state == SprintState.CLOSED).order_by(
+        Sprint.end_date.desc(), Sprint.id.desc()), "no sprint has been closed yet"),
+}
+PLACE_WORDS = tuple(_PLACES)
+#: no sprint may be named one of these, in any case: a `--sprint` or `--carry-to`
+#: word (and a screen's) is taken for its meaning and would never reach that sprint
+RESERVED_SPRINT_NAMES = BACKLOG_WORDS + PLACE_WORDS
+
+
+def is_reserved_sprint_name(name: str) -> bool:
+    return str(name).strip().lower() in RESERVED_SPRINT_NAMES
 
 
 def stream_by_key(s: Session, key: str) -> Stream:
@@ -30,23 +48,11 @@ def sprint_by_ref(s: Session, ref: str) -> Sprint:
     """A sprint by name, or `current` (active), `next` (first planned), `last` (last closed)."""
     r = str(ref).strip()
     low = r.lower()
-    q = None
-    if low == "current":
-        q = select(Sprint).where(Sprint.state == SprintState.ACTIVE)
-    elif low == "next":
-        q = select(Sprint).where(Sprint.state == SprintState.PLANNED).order_by(
-            Sprint.start_date, Sprint.id
-        )
-    elif low == "last":
-        q = select(Sprint).where(Sprint.state == SprintState.CLOSED).order_by(
-            Sprint.end_date.desc(), Sprint.id.desc()
-        )
-    if q is not None:
-        row = s.exec(q).first()
+    if low in _PLACES:
+        query, none_there = _PLACES[low]
+        row = s.exec(query()).first()
         if row is None:
-            what = {"current": "no sprint is active", "next": "no sprint is planned",
-                    "last": "no sprint has been closed yet"}[low]
-            raise NotFoundError(what)
+            raise NotFoundError(none_there)
         return row
     row = s.exec(select(Sprint).where(Sprint.name == r)).first()
     if row is None:
@@ -55,7 +61,7 @@ def sprint_by_ref(s: Session, ref: str) -> Sprint:
 
 
 def sprint_or_backlog(s: Session, ref: str | None) -> Sprint | None:
-    if ref is None or str(ref).strip().lower() in (BACKLOG, "", "none"):
+    if ref is None or str(ref).strip().lower() in ("", *BACKLOG_WORDS):
         return None
     return sprint_by_ref(s, ref)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -11,7 +13,7 @@ from sprinttui.domain import SprintState, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.history import close_moves, record_change, record_moves, start_moves
 from sprinttui.services.items import _touch, check_version
-from sprinttui.services.lookup import sprint_by_ref, sprint_or_backlog
+from sprinttui.services.lookup import is_reserved_sprint_name, sprint_by_ref, sprint_or_backlog
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Sprint
 
@@ -73,14 +75,45 @@ def _dates(ctx: Ctx, start, end) -> tuple[date, date]:
     return s, e
 
 
+def check_name(name: str, taken: Collection[str] = ()) -> str:
+    """`name` cleaned for a new or renamed sprint; ValidationError when it is
+    empty, too long, one of `taken`, or a reserved word (none, backlog,
+    current, next, last, in any case: a sprint reference means something else
+    by them)."""
+    n = clean_line(name, "name", limit=100)
+    if n in taken:
+        raise ValidationError(f"a sprint named {n!r} exists already", "name")
+    if is_reserved_sprint_name(n):
+        raise ValidationError(f"{n!r} is a reserved word; choose another sprint name", "name")
+    return n
+
+
+def next_name(names: list[str]) -> str:
+    """The name to offer for a new sprint after `names` (list_sprints' order):
+    'Sprint 5' → 'Sprint 6', never one that is taken."""
+    taken = set(names)
+    for last in reversed(names):
+        m = re.match(r"^(.*?)(\d+)$", last)
+        if m:
+            n = int(m.group(2)) + 1
+            while f"{m.group(1)}{n}" in taken:
+                n += 1
+            return f"{m.group(1)}{n}"
+    n = len(names) + 1
+    while f"Sprint {n}" in taken:
+        n += 1
+    return f"Sprint {n}"
+
+
+def _taken(s, name: str) -> list[str]:
+    return list(s.exec(select(Sprint.name).where(Sprint.name == name)).all())
+
+
 def new_sprint(ctx: Ctx, name: str, *, start, end, goal: str = "") -> SprintView:
     n = clean_line(name, "name", limit=100)
     s_date, e_date = _dates(ctx, start, end)
     with ctx.db.write() as s:
-        if s.exec(select(Sprint).where(Sprint.name == n)).first():
-            raise ValidationError(f"a sprint named {n!r} exists already", "name")
-        if n.lower() in ("current", "next", "last", "backlog"):
-            raise ValidationError(f"{n!r} is a reserved word; choose another sprint name", "name")
+        check_name(n, _taken(s, n))
         sp = Sprint(name=n, goal=clean_text(goal, "goal", limit=5000), start_date=s_date, end_date=e_date)
         s.add(sp)
         s.flush()
@@ -103,9 +136,8 @@ def edit_sprint(
         check_version(sp, expected_version, f"sprint {sp.name}")
         if name is not None:
             n = clean_line(name, "name", limit=100)
-            if n != sp.name and s.exec(select(Sprint).where(Sprint.name == n)).first():
-                raise ValidationError(f"a sprint named {n!r} exists already", "name")
-            sp.name = n
+            if n != sp.name:
+                sp.name = check_name(n, _taken(s, n))
         if goal is not None:
             sp.goal = clean_text(goal, "goal", limit=5000)
         if start is not None or end is not None:

@@ -4,7 +4,6 @@ start the planned sprint, close the active one, create new sprints."""
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from sprinttui.domain import SprintTuiError, ValidationError
+from sprinttui.domain import SprintTuiError
 from sprinttui.services import items as items_svc
 from sprinttui.services import project as project_svc
 from sprinttui.services import reports as reports_svc
@@ -56,22 +55,6 @@ def _cap(p: float | None) -> str:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def next_name(names: list[str]) -> str:
-    """A name for the sprint after the last one: 'Sprint 5' → 'Sprint 6'."""
-    taken = set(names)
-    for last in reversed(names):
-        m = re.match(r"^(.*?)(\d+)$", last)
-        if m:
-            n = int(m.group(2)) + 1
-            while f"{m.group(1)}{n}" in taken:
-                n += 1
-            return f"{m.group(1)}{n}"
-    n = len(names) + 1
-    while f"Sprint {n}" in taken:
-        n += 1
-    return f"Sprint {n}"
 
 
 class PlanningScreen(BaseScreen):
@@ -507,15 +490,9 @@ class PlanningScreen(BaseScreen):
         last_end = max((s.end for s in sprints), default=None)
         start_default = last_end + timedelta(days=1) if last_end else ctx.today()
         length = max(settings.sprint_length_days, 1)
-
-        def check_name(value: str) -> None:
-            if value in names:
-                raise ValidationError(f"a sprint named {value!r} exists already", "name")
-            if value.lower() in ("current", "next", "last", "backlog"):
-                raise ValidationError(f"{value!r} is a reserved word; choose another name", "name")
-
-        name = await self.app.push_screen_wait(
-            PromptModal("Name of the new sprint", value=next_name(names), check=check_name))
+        name = await self.app.push_screen_wait(PromptModal(
+            "Name of the new sprint", value=sprints_svc.next_name(names),
+            check=lambda value: sprints_svc.check_name(value, names)))
         if not name:
             return
         start_text = await self.app.push_screen_wait(PromptModal(
