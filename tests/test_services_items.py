@@ -476,6 +476,22 @@ def test_block_needs_a_reason_and_unblock_clears_it(proj, clock):
     assert (row.blocked, row.blocked_reason) == (False, "")
 
 
+def test_create_a_blocked_item_in_one_transaction(proj, clock):
+    c = proj
+    row = create_item(c, "Blocked at once", stream="SAL", sprint="S1", blocked=True, blocked_reason=" licences ")
+    assert (row.key, row.blocked, row.blocked_reason, row.sprint) == ("SAL-1", True, "licences", "S1")
+    assert fields(c, "SAL-1") == [("created", None, "Blocked at once"), ("sprint", None, "S1"),
+                                  ("blocked", "no", "yes"), ("blocked_reason", "", "licences")]
+    assert items.get_row(c, "SAL-1") == row  # the version returned is the saved one
+    # no reason: nothing is created, not even the key
+    with pytest.raises(ValidationError, match="say why") as err:
+        create_item(c, "Blocked, no reason", stream="SAL", blocked=True, blocked_reason="  ")
+    assert err.value.field == "blocked_reason"
+    assert [r.key for r in items.list_items(c)] == ["SAL-1"]
+    assert create_item(c, "Next", stream="SAL", blocked_reason="ignored unless blocked").key == "SAL-2"
+    assert not items.get_row(c, "SAL-2").blocked and items.get_row(c, "SAL-2").blocked_reason == ""
+
+
 def test_plan_into_closed_sprint_is_a_state_error(proj, clock):
     c = proj
     sprints.start_sprint(c, "S1")

@@ -219,9 +219,12 @@ def create_item(
     kpi: str | None = None,
     external_key: str | None = None,
     source_finding_id: int | None = None,
+    blocked: bool = False,
+    blocked_reason: str = "",
     session: Session | None = None,
 ) -> ItemRow:
-    """Create an item; its key is the stream's next number (never reused)."""
+    """Create an item; its key is the stream's next number (never reused).
+    With ``blocked`` (``blocked_reason`` says why), the same transaction blocks it."""
     clean_title = clean_line(title, "title")
     k = parse_enum(Kind, kind, "kind")
     st = parse_enum(Status, status, "status")
@@ -275,6 +278,8 @@ def create_item(
             record_change(s, item, ctx.user, "sprint", None, target.name, at)
         _sync_finding(s, item)
         s.flush()
+        if blocked:
+            _apply(s, ctx, item, {"blocked": True, "blocked_reason": blocked_reason})
         return item.key
 
     if session is not None:

@@ -653,22 +653,17 @@ class ItemEditor(ModalScreen[str | None]):
 
         def op():
             try:
-                row = items_svc.create_item(
+                return items_svc.create_item(
                     ctx, values["title"], stream=values["stream"], points=values["points"],
                     kind=values["kind"], sprint=values["sprint"], assignee=values["assignee"] or None,
                     status=values["status"], description=values["description"], due=values["due"],
                     labels=values["labels"], kpi=values["kpi"] or None,
+                    blocked=values["blocked"], blocked_reason=values["blocked_reason"],
                 )
             except ConflictError:
                 raise
             except SprintTuiError as err:
                 return err
-            if values["blocked"]:
-                try:
-                    row = items_svc.set_blocked(ctx, row.key, True, values["blocked_reason"])
-                except SprintTuiError as err:
-                    self.app.call_from_thread(self.sapp.report_error, err)
-            return row
 
         def done(result) -> None:
             self._saving = False
