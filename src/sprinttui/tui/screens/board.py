@@ -9,7 +9,7 @@ loaded when the cursor or the scroll position nears the end of what is loaded.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from textual import work
 from textual.app import ComposeResult
@@ -117,6 +117,8 @@ class BoardScreen(BaseScreen):
         self._request = BoardRequest(0, None, None, {}, None)
         self._filters: tuple[str | None, str] | None = None  # (stream, text) of the last load
         self._loading: set[str] = set()  # columns whose next page is being read
+        # key → the last cards moved on screen, each with the version its move's save returned
+        self._moved: dict[str, list[tuple[ItemRow, list[int]]]] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -338,21 +340,36 @@ class BoardScreen(BaseScreen):
         src, dst = self.column, self.columns[i]
         points = card.points or 0
         src.set_cards([c for c in src.cards if c.key != card.key], total=src.total - 1, points=src.points - points)
-        # the saved move bumps the version by one: a second key press before the
-        # reload must expect that version, not report our own move as a conflict
-        moved = items_svc.ItemRow(**{**card.__dict__, "status": new, "version": card.version + 1})
+        moved = replace(card, status=new)
+        saved: list[int] = []
+        self._moved[card.key] = [*self._moved.get(card.key, [])[-7:], (moved, saved)]
         dst.set_cards([moved, *dst.cards], total=dst.total + 1, points=dst.points + points)
         dst.cursor = 0
         self.col = i
         self._activate()
         ctx = self.ctx
+
+        def save() -> ItemRow:
+            row = items_svc.move_item(ctx, card.key, new, expected_version=self._version(card))
+            saved.append(row.version)
+            return row
+
         self.write(
-            lambda: items_svc.move_item(ctx, card.key, new, expected_version=card.version),
+            save,
             done=lambda _r: self.sapp.push_undo(
                 f"move of {card.key} to {new}",
                 lambda: items_svc.move_item(ctx, card.key, old, expected_version=self.sapp.own_version(card.key)),
             ),
         )
+
+    def _version(self, card: ItemRow) -> int:
+        """The version a write of `card` expects (called on the writer thread).
+        A card moved on screen keeps the version it was read with until the
+        reload; a second key press before then must expect the version that
+        move's save returned (writes run in order), not report our own move as
+        someone else's change."""
+        saved = next((v for shown, v in self._moved.get(card.key, []) if shown is card), [])
+        return saved[-1] if saved else card.version
 
     def action_new_item(self) -> None:
         self.sapp.new_item(status=self.column.status, sprint="current")
@@ -370,7 +387,7 @@ class BoardScreen(BaseScreen):
         ctx = self.ctx
         if card.blocked:
             self.write(
-                lambda: items_svc.set_blocked(ctx, card.key, False, expected_version=card.version),
+                lambda: items_svc.set_blocked(ctx, card.key, False, expected_version=self._version(card)),
                 done=lambda _r: self.sapp.push_undo(
                     f"unblocking {card.key}",
                     lambda: items_svc.set_blocked(ctx, card.key, True, card.blocked_reason,
@@ -380,7 +397,7 @@ class BoardScreen(BaseScreen):
         reason = await self.app.push_screen_wait(PromptModal(f"Why is {card.key} blocked?"))
         if reason:
             self.write(
-                lambda: items_svc.set_blocked(ctx, card.key, True, reason, expected_version=card.version),
+                lambda: items_svc.set_blocked(ctx, card.key, True, reason, expected_version=self._version(card)),
                 done=lambda _r: self.sapp.push_undo(
                     f"blocking {card.key}",
                     lambda: items_svc.set_blocked(ctx, card.key, False,
@@ -402,7 +419,7 @@ class BoardScreen(BaseScreen):
             return
         ctx, old = self.ctx, card.assignee or ""
         self.write(
-            lambda: items_svc.edit_item(ctx, card.key, assignee=choice, expected_version=card.version),
+            lambda: items_svc.edit_item(ctx, card.key, assignee=choice, expected_version=self._version(card)),
             done=lambda _r: self.sapp.push_undo(
                 f"assignment of {card.key}",
                 lambda: items_svc.edit_item(ctx, card.key, assignee=old,
@@ -419,7 +436,7 @@ class BoardScreen(BaseScreen):
             return
         ctx = self.ctx
         self.write(
-            lambda: items_svc.delete_item(ctx, card.key, expected_version=card.version),
+            lambda: items_svc.delete_item(ctx, card.key, expected_version=self._version(card)),
             done=lambda _r: (
                 self.notify(f"{card.key} deleted (u undoes)", timeout=3),
                 self.sapp.push_undo(f"deletion of {card.key}", lambda: items_svc.restore_item(ctx, card.key)),
