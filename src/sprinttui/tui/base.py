@@ -132,14 +132,14 @@ class BaseScreen(Screen):
         # widgets mounted a moment ago: restyling it again cost 20-45 ms.
         if not self._was_suspended:
             event.refresh_styles = False
-
-    def _on_screen_suspend(self) -> None:  # Textual's private name too (textual_private)
-        self._was_suspended = True
-
-    def on_screen_resume(self) -> None:
+        # Textual calls one handler per class for an event, the private name
+        # first: an on_screen_resume beside this one would never run.
         if self._stale:
             self._stale = False
             self.reload()
+
+    def _on_screen_suspend(self) -> None:  # Textual's private name too (textual_private)
+        self._was_suspended = True
 
     def mark_stale(self) -> None:
         self._stale = True
