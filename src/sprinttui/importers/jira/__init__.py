@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sprinttui.domain import ValidationError
 from sprinttui.importers.jira.load import load_project_state
@@ -37,6 +38,9 @@ from sprinttui.importers.jira.plan import STREAM_FROM, ImportPlan
 from sprinttui.importers.jira.records import Progress, aware
 from sprinttui.importers.jira.report import ImportReport, summary_lines
 from sprinttui.importers.jira.write import write_plan
+
+if TYPE_CHECKING:
+    from sprinttui.services.context import Ctx
 
 __all__ = [
     "STREAM_FROM",
@@ -54,7 +58,7 @@ __all__ = [
 ]
 
 
-def _run(ctx, s, parsed: ParsedFile, stream_from: str, dry_run: bool, progress: Progress | None) -> ImportReport:
+def _run(ctx: Ctx, s, parsed: ParsedFile, stream_from: str, dry_run: bool, progress: Progress | None) -> ImportReport:
     """Load the project through session `s`, plan the import, and write it unless dry_run."""
     now, today = aware(ctx.now()), ctx.today()
     state = load_project_state(s, [iss.key for iss in parsed.issues], lock=not dry_run)

@@ -67,10 +67,10 @@ class ProjectState:
         self.sprints.append(sp)
         self.sprint_by_name[sp.name] = sp
 
-    def add_item(self, it: ItemRecord) -> None:
+    def add_item(self, jira_key: str, it: ItemRecord) -> None:
         """A new item, known by its Jira key."""
-        self.items[("new", it.external_key)] = it
-        self.item_by_external_key[it.external_key] = it
+        self.items[("new", jira_key)] = it
+        self.item_by_external_key[jira_key] = it
 
 
 def load_project_state(s, jira_keys: list[str], *, lock: bool) -> ProjectState:

@@ -278,16 +278,15 @@ class ImportPlan:
     def _create(self, iss: JiraIssue, rank: float) -> None:
         st = self._stream_for(iss)
         it = ItemRecord(new=True, issue=iss, external_key=iss.key, stream=st, seq=st.next_seq,
-                        title=iss.title, description=iss.description, kind=iss.kind, status=iss.status,
-                        points=iss.points, due=iss.due, labels=",".join(iss.labels), rank=rank,
-                        slip_count=0, deleted=False, sprint=None)
+                        key=f"{st.key}-{st.next_seq}", title=iss.title, description=iss.description,
+                        kind=iss.kind, status=iss.status, points=iss.points, due=iss.due,
+                        labels=",".join(iss.labels), rank=rank, slip_count=0, deleted=False, sprint=None)
         st.next_seq += 1
         st.changed = True
-        it.key = f"{st.key}-{it.seq}"
         it.assignee = self._member_for(iss.assignee)
         if it.assignee is not None and it.assignee.new:
             it.assignee.streams[st] += 1
-        self.state.add_item(it)
+        self.state.add_item(iss.key, it)
         self._replay_trail(it, iss)
         self.report.created.append((it.key, iss.key))
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from sprinttui.importers.jira.parse import JiraIssue
 
@@ -38,6 +38,14 @@ Progress = Callable[[str, int, int], None]
 
 # the smallest step between two events that must not happen at the same time
 MINUTE = timedelta(minutes=1)
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+
+
+@overload
+def aware(value: datetime | None) -> datetime | None: ...
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -104,7 +112,7 @@ class SprintRecord:
 @dataclass(eq=False, slots=True)
 class ItemRecord:
     id: int | None = None
-    key: str | None = None
+    key: str = ""  # ours, like SAL-12
     external_key: str | None = None  # the Jira key
     stream: StreamRecord | None = None
     seq: int | None = None
