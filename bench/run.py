@@ -170,7 +170,7 @@ def probe(db: Path) -> Facts:
     from sprinttui.services import open_ctx
     from sprinttui.services import sprints as sprints_svc
     from sprinttui.services import streams as streams_svc
-    from sprinttui.services.items import ItemQuery
+    from sprinttui.services.item_rows import ItemQuery
 
     ctx = open_ctx(str(db), "bench")
     try:

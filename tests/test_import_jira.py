@@ -25,6 +25,7 @@ from sprinttui.services import members as members_svc
 from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
+from sprinttui.services.item_rows import ItemDetail
 from sprinttui.store.models import Item, ItemEvent, Member, Sprint, SprintEvent, Stream
 
 DATA = Path(__file__).parent / "data" / "jira"
@@ -52,7 +53,7 @@ def counts(ctx) -> dict[str, int]:
                 for m in (Item, ItemEvent, SprintEvent, Sprint, Stream, Member)}
 
 
-def ours(ctx, jira_key: str) -> items_svc.ItemDetail:
+def ours(ctx, jira_key: str) -> ItemDetail:
     with ctx.db.read() as s:
         key = s.scalar(select(Item.key).where(Item.external_key == jira_key))
     assert key is not None, jira_key

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 
 from sprinttui.domain import NotFoundError, ValidationError
+from sprinttui.services import board as board_svc
 from sprinttui.services import items, sprints, streams
+from sprinttui.services.item_rows import ItemQuery, ItemRow
 from sql_trace import query_plan, statements
 
 STATUSES = ["todo", "doing", "review", "done"]
@@ -50,9 +52,9 @@ def board(tctx):
     return c
 
 
-def column(c, status, **kw) -> list[items.ItemRow]:
+def column(c, status, **kw) -> list[ItemRow]:
     """The whole column, through the general item list (rank order)."""
-    return items.list_items(c, items.ItemQuery(sprint="S1", status=status, **kw))
+    return items.list_items(c, ItemQuery(sprint="S1", status=status, **kw))
 
 
 def keys(rows) -> list[str]:
@@ -65,7 +67,7 @@ def keys(rows) -> list[str]:
 def test_pages_of_a_column_follow_rank_order_without_gaps_or_repeats(board):
     whole = keys(column(board, "todo"))
     assert len(whole) == 27 and whole[0] == "SAL-20"  # re-ranked to the top
-    pages = [items.board_page(board, "S1", "todo", offset=o, limit=10) for o in (0, 10, 20, 30)]
+    pages = [board_svc.board_page(board, "S1", "todo", offset=o, limit=10) for o in (0, 10, 20, 30)]
     assert [len(p) for p in pages] == [10, 10, 7, 0]
     assert keys(sum(pages, [])) == whole
     assert all(r.status == "todo" and r.sprint == "S1" for p in pages for r in p)
@@ -76,41 +78,41 @@ def test_pages_of_a_column_follow_rank_order_without_gaps_or_repeats(board):
 
 
 def test_a_page_is_the_first_cards_by_default_and_holds_only_its_column(board):
-    assert keys(items.board_page(board, "S1", "doing")) == ["SAL-24", "SAL-25", "SAL-26"]
-    assert items.board_page(board, "S1", "review") == []
-    assert keys(items.board_page(board, "S1", "done")) == ["OPS-5", "OPS-6"]
-    assert keys(items.board_page(board, "S1", "todo", limit=3)) == keys(column(board, "todo"))[:3]
+    assert keys(board_svc.board_page(board, "S1", "doing")) == ["SAL-24", "SAL-25", "SAL-26"]
+    assert board_svc.board_page(board, "S1", "review") == []
+    assert keys(board_svc.board_page(board, "S1", "done")) == ["OPS-5", "OPS-6"]
+    assert keys(board_svc.board_page(board, "S1", "todo", limit=3)) == keys(column(board, "todo"))[:3]
     # a backlog item, the next sprint's item and a deleted card are on no page
-    shown = [k for st in STATUSES for k in keys(items.board_page(board, "S1", st, limit=100))]
+    shown = [k for st in STATUSES for k in keys(board_svc.board_page(board, "S1", st, limit=100))]
     assert {"SAL-27", "SAL-28", "SAL-29"}.isdisjoint(shown)
     assert len(shown) == len(set(shown)) == 27 + 3 + 2
 
 
 def test_pages_filtered_by_stream_and_by_text(board):
-    ops = items.board_page(board, "S1", "todo", stream="ops")
+    ops = board_svc.board_page(board, "S1", "todo", stream="ops")
     assert keys(ops) == keys(column(board, "todo", stream="OPS"))
     assert {r.stream for r in ops} == {"OPS"} and len(ops) == 4
-    assert keys(items.board_page(board, "S1", "todo", stream="OPS", offset=2, limit=1)) == [keys(ops)[2]]
+    assert keys(board_svc.board_page(board, "S1", "todo", stream="OPS", offset=2, limit=1)) == [keys(ops)[2]]
     # text matches the key or the title, case-insensitively; wildcards are literal
-    assert keys(items.board_page(board, "S1", "todo", text="SALES TASK 1")) == keys(
+    assert keys(board_svc.board_page(board, "S1", "todo", text="SALES TASK 1")) == keys(
         column(board, "todo", text="sales task 1"))
-    assert keys(items.board_page(board, "S1", "todo", text="100%_")) == ["SAL-7"]
-    assert keys(items.board_page(board, "S1", "todo", text="%")) == ["SAL-7"]
-    assert keys(items.board_page(board, "S1", "todo", text="ops-3")) == ["OPS-3"]
-    assert items.board_page(board, "S1", "todo", text="Sales", stream="OPS") == []
+    assert keys(board_svc.board_page(board, "S1", "todo", text="100%_")) == ["SAL-7"]
+    assert keys(board_svc.board_page(board, "S1", "todo", text="%")) == ["SAL-7"]
+    assert keys(board_svc.board_page(board, "S1", "todo", text="ops-3")) == ["OPS-3"]
+    assert board_svc.board_page(board, "S1", "todo", text="Sales", stream="OPS") == []
 
 
 def test_page_arguments_are_checked(board):
     with pytest.raises(ValidationError):
-        items.board_page(board, "S1", "todo", offset=-1)
+        board_svc.board_page(board, "S1", "todo", offset=-1)
     with pytest.raises(ValidationError):
-        items.board_page(board, "S1", "todo", limit=-5)
+        board_svc.board_page(board, "S1", "todo", limit=-5)
     with pytest.raises(ValidationError):
-        items.board_page(board, "S1", "nonsense")
+        board_svc.board_page(board, "S1", "nonsense")
     with pytest.raises(NotFoundError):
-        items.board_page(board, "S1", "todo", stream="NOPE")
+        board_svc.board_page(board, "S1", "todo", stream="NOPE")
     with pytest.raises(NotFoundError):
-        items.board_page(board, "S9", "todo")
+        board_svc.board_page(board, "S9", "todo")
 
 
 # --------------------------------------------------------------------------- counts
@@ -125,7 +127,7 @@ def expected_counts(c, **kw) -> dict[str, tuple[int, float]]:
 
 
 def test_counts_and_points_of_every_column(board):
-    counts = items.board_counts(board, "S1")
+    counts = board_svc.board_counts(board, "S1")
     assert counts == expected_counts(board)
     assert counts["todo"][0] == 27 and counts["review"] == (0, 0.0)
     assert counts["doing"] == (3, 1.5)
@@ -135,23 +137,23 @@ def test_counts_and_points_of_every_column(board):
 
 
 def test_counts_filtered_by_stream_and_text(board):
-    assert items.board_counts(board, "S1", stream="OPS") == expected_counts(board, stream="OPS")
-    assert items.board_counts(board, "S1", stream="OPS") == {
+    assert board_svc.board_counts(board, "S1", stream="OPS") == expected_counts(board, stream="OPS")
+    assert board_svc.board_counts(board, "S1", stream="OPS") == {
         "todo": (4, 8.0), "doing": (0, 0.0), "review": (0, 0.0), "done": (2, 6.0)}
-    by_text = items.board_counts(board, "S1", text="sales")
+    by_text = board_svc.board_counts(board, "S1", text="sales")
     assert by_text == expected_counts(board, text="sales")
     assert by_text["done"] == (0, 0.0) and by_text["doing"][0] == 3
-    assert items.board_counts(board, "S1", text="  100%_ ")["todo"][0] == 1
-    assert items.board_counts(board, "S1", stream="SAL", text="ops") == {st: (0, 0.0) for st in STATUSES}
+    assert board_svc.board_counts(board, "S1", text="  100%_ ")["todo"][0] == 1
+    assert board_svc.board_counts(board, "S1", stream="SAL", text="ops") == {st: (0, 0.0) for st in STATUSES}
 
 
 def test_counts_follow_moves_and_deletions(board, make_ctx):
     bob = make_ctx("bob")
-    before = items.board_counts(board, "S1")
+    before = board_svc.board_counts(board, "S1")
     moved = items.get_row(board, "SAL-2")
     items.move_item(bob, "SAL-2", "review")
     items.delete_item(bob, "OPS-5")
-    after = items.board_counts(board, "S1")
+    after = board_svc.board_counts(board, "S1")
     assert after["todo"] == (before["todo"][0] - 1, before["todo"][1] - moved.points)
     assert after["review"] == (1, float(moved.points))
     assert after["done"] == (1, 3.0)
@@ -163,45 +165,45 @@ def test_counts_follow_moves_and_deletions(board, make_ctx):
 def test_position_of_a_card_in_its_column(board):
     whole = keys(column(board, "todo"))
     for index in (0, 5, len(whole) - 1):
-        assert items.board_position(board, "S1", whole[index]) == ("todo", index)
-    assert items.board_position(board, "S1", "sal-25") == ("doing", 1)
+        assert board_svc.board_position(board, "S1", whole[index]) == ("todo", index)
+    assert board_svc.board_position(board, "S1", "sal-25") == ("doing", 1)
     ops = keys(column(board, "todo", stream="OPS"))
-    assert items.board_position(board, "S1", ops[-1], stream="OPS") == ("todo", len(ops) - 1)
+    assert board_svc.board_position(board, "S1", ops[-1], stream="OPS") == ("todo", len(ops) - 1)
     # not on this board: filtered out, deleted, elsewhere
-    assert items.board_position(board, "S1", "SAL-1", stream="OPS") is None
-    assert items.board_position(board, "S1", "SAL-1", text="chore") is None
-    assert items.board_position(board, "S1", "SAL-27") is None  # backlog
-    assert items.board_position(board, "S1", "SAL-28") is None  # next sprint
-    assert items.board_position(board, "S1", "SAL-29") is None  # deleted
+    assert board_svc.board_position(board, "S1", "SAL-1", stream="OPS") is None
+    assert board_svc.board_position(board, "S1", "SAL-1", text="chore") is None
+    assert board_svc.board_position(board, "S1", "SAL-27") is None  # backlog
+    assert board_svc.board_position(board, "S1", "SAL-28") is None  # next sprint
+    assert board_svc.board_position(board, "S1", "SAL-29") is None  # deleted
 
 
 def test_slice_reads_the_first_pages_and_the_counts_together(board):
     whole = {st: keys(column(board, st)) for st in STATUSES}
-    view = items.board_slice(board, "S1", limits={"todo": 5, "doing": 2})
-    assert view.counts == items.board_counts(board, "S1")
+    view = board_svc.board_slice(board, "S1", limits={"todo": 5, "doing": 2})
+    assert view.counts == board_svc.board_counts(board, "S1")
     assert keys(view.pages["todo"]) == whole["todo"][:5]
     assert keys(view.pages["doing"]) == whole["doing"][:2]
     assert keys(view.pages["review"]) == []
     assert keys(view.pages["done"]) == whole["done"]  # the default page holds them all
-    filtered = items.board_slice(board, "S1", stream="OPS", text="chore")
+    filtered = board_svc.board_slice(board, "S1", stream="OPS", text="chore")
     assert keys(filtered.pages["todo"]) == keys(column(board, "todo", stream="OPS", text="chore"))
     assert filtered.counts["todo"] == (4, 8.0) and filtered.counts["done"] == (0, 0.0)
 
 
 def test_slice_reads_down_to_the_card_to_keep_in_whole_pages(board, monkeypatch):
-    monkeypatch.setattr(items, "BOARD_PAGE", 4)
+    monkeypatch.setattr(board_svc, "BOARD_PAGE", 4)
     whole = keys(column(board, "todo"))
     deep = whole[13]  # on the fourth page of four cards
-    view = items.board_slice(board, "S1", limits={st: 4 for st in STATUSES}, keep=deep)
+    view = board_svc.board_slice(board, "S1", limits={st: 4 for st in STATUSES}, keep=deep)
     assert keys(view.pages["todo"]) == whole[:16]
     assert keys(view.pages["doing"]) == keys(column(board, "doing"))[:3]
     # a card already within the limits, or not on the board, changes nothing
-    assert keys(items.board_slice(board, "S1", limits={"todo": 4}, keep=whole[2]).pages["todo"]) == whole[:4]
-    assert keys(items.board_slice(board, "S1", limits={"todo": 4}, keep="SAL-29").pages["todo"]) == whole[:4]
-    assert keys(items.board_slice(board, "S1", limits={"todo": 4}, keep=deep, stream="OPS").pages["todo"]) == \
+    assert keys(board_svc.board_slice(board, "S1", limits={"todo": 4}, keep=whole[2]).pages["todo"]) == whole[:4]
+    assert keys(board_svc.board_slice(board, "S1", limits={"todo": 4}, keep="SAL-29").pages["todo"]) == whole[:4]
+    assert keys(board_svc.board_slice(board, "S1", limits={"todo": 4}, keep=deep, stream="OPS").pages["todo"]) == \
         keys(column(board, "todo", stream="OPS"))[:4]
     with pytest.raises(ValidationError):
-        items.board_slice(board, "S1", limits={"later": 3})
+        board_svc.board_slice(board, "S1", limits={"later": 3})
 
 
 # --------------------------------------------------------------------------- reading indexes, not the table
@@ -215,8 +217,8 @@ def test_pages_and_counts_are_read_from_the_sprint_indexes_without_a_pass_over_t
         pytest.skip("SQLite's query plan")
     engine = board.db.engine
     with statements(engine) as seen:
-        items.board_slice(board, "S1")
-        items.board_slice(board, "S1", stream="SAL")
+        board_svc.board_slice(board, "S1")
+        board_svc.board_slice(board, "S1", stream="SAL")
     plans = [(st, query_plan(engine, st, params)) for st, params in seen
              if st.lstrip().upper().startswith("SELECT") and "FROM item" in st]
     counts = [p for st, p in plans if "count(item.id)" in st]

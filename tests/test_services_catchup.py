@@ -37,7 +37,7 @@ from sprinttui.services.catchup import (
     DebtPoint,
     StreamPlan,
 )
-from sprinttui.services.items import ItemRow
+from sprinttui.services.item_rows import ItemRow
 from sql_trace import query_plan, statements
 
 

@@ -16,8 +16,9 @@ from datetime import timedelta
 import pytest
 
 from sprinttui.domain import NotFoundError
+from sprinttui.services import board as board_svc
 from sprinttui.services import items, members, sprints, streams
-from sprinttui.services.items import ItemQuery
+from sprinttui.services.item_rows import ItemQuery
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.board import PAGE, BoardScreen
@@ -851,13 +852,13 @@ async def test_moving_the_last_loaded_card_while_the_next_page_is_read(long_boar
     read: > moves the card at once; the page read for the old column is dropped
     (the reload after the move replaced it) and no card is lost or doubled."""
     gate, disk = threading.Event(), threading.Event()
-    read_page = items.board_page
+    read_page = board_svc.board_page
 
     def slow_page(*args, **kw):
         gate.wait(10)
         return read_page(*args, **kw)
 
-    monkeypatch.setattr(items, "board_page", slow_page)
+    monkeypatch.setattr(board_svc, "board_page", slow_page)
     app = make_app(long_board)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)

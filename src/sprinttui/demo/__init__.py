@@ -45,6 +45,7 @@ from sprinttui.services import (
     streams,
 )
 from sprinttui.services.context import Ctx
+from sprinttui.services.item_rows import ItemRow
 
 __all__ = ["create_demo"]
 
@@ -124,7 +125,7 @@ class _Demo:
     def days(self, n: int) -> list[date]:
         return working_days(self.starts[n], self.ends[n], WORKDAYS)
 
-    def _remember(self, ref: str, row: items.ItemRow) -> None:
+    def _remember(self, ref: str, row: ItemRow) -> None:
         self.keys[ref] = row.key
         self.status[row.key] = row.status
         self.assignee[row.key] = row.assignee
@@ -379,7 +380,7 @@ class _Demo:
         day = previous_working_day(self.today)
         held = standups.start_session(self.at(day, 0, "maria"))
         active = items.list_items(self.base, sprint=self.name(4))
-        by_member: dict[str, list[items.ItemRow]] = {}
+        by_member: dict[str, list[ItemRow]] = {}
         for r in active:
             if r.assignee:
                 by_member.setdefault(r.assignee, []).append(r)

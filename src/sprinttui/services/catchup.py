@@ -59,7 +59,8 @@ from sprinttui.domain import (
     one_line,
 )
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ROW_WIDTH, ItemRow, _row_query, _to_row, plan_items
+from sprinttui.services.item_rows import ROW_WIDTH, ItemRow, row_query, to_row
+from sprinttui.services.items import plan_items
 from sprinttui.services.lookup import sprint_by_ref, stream_by_key
 from sprinttui.services.project import get_settings
 from sprinttui.services.sprints import SprintView, view
@@ -259,7 +260,7 @@ def catchup_plan(
 
         # the listed items, one query
         listed = (
-            _row_query()
+            row_query()
             .add_columns(Sprint.state, Item.created_at, Item.blocked_since)
             .where(
                 Item.deleted == False,  # noqa: E712
@@ -277,7 +278,7 @@ def catchup_plan(
         )
         if only is not None:
             listed = listed.where(Item.stream_id == only.id)
-        found = [(_to_row(t), *t[ROW_WIDTH:]) for t in s.exec(listed).all()]
+        found = [(to_row(t), *t[ROW_WIDTH:]) for t in s.exec(listed).all()]
 
         # the sprints each slipped from, one query per 900 listed items (the ids
         # found, not the listing again as a subquery: that would scan the items twice)

@@ -21,9 +21,10 @@ from sprinttui.domain import (
     parse_enum,
 )
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ItemRow, _sync_finding, check_version, create_item
+from sprinttui.services.item_rows import ItemRow
+from sprinttui.services.items import check_version, create_item, sync_finding
 from sprinttui.services.lookup import member_by_handle, sprint_by_ref
-from sprinttui.services.reports import _report
+from sprinttui.services.reports import report_in
 from sprinttui.services.text import clean_text
 from sprinttui.store.models import Evaluation, Finding, Item, Member, Sprint, Stream
 
@@ -102,7 +103,7 @@ def _eval_view(s, ev: Evaluation) -> EvaluationView:
 
 
 def metrics_snapshot(s, sp: Sprint) -> dict:
-    t = _report(s, sp).totals
+    t = report_in(s, sp).totals
     return {
         "committed_points": t.committed_points,
         "completed_points": t.completed_points,
@@ -406,6 +407,6 @@ def restore_finding(ctx: Ctx, gone: DeletedFinding) -> FindingView:
         s.flush()
         live = s.exec(select(Item).where(Item.source_finding_id == f.id, Item.deleted == False)).first()  # noqa: E712
         if live is not None:
-            _sync_finding(s, live)
+            sync_finding(s, live)
             s.flush()
         return _finding_view(s, f)

@@ -1,13 +1,18 @@
-"""Items: create, edit, move, plan, rank, block, delete — every change in history."""
+"""Items: create, edit, move, plan, rank, block, delete — every change in
+history; and the reads of one item or a list of them.
+
+What a row of an item is and the query that reads it are in
+:mod:`~sprinttui.services.item_rows`; the board's pages in
+:mod:`~sprinttui.services.board`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func
+from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from sprinttui.domain import (
@@ -24,6 +29,19 @@ from sprinttui.domain import (
 )
 from sprinttui.services.context import Ctx
 from sprinttui.services.history import plan_moves, record_change, record_moves
+from sprinttui.services.item_rows import (
+    ORDERS,
+    HistoryEntry,
+    ItemDetail,
+    ItemQuery,
+    ItemRow,
+    Slip,
+    matching,
+    rank_page,
+    read_row,
+    row_query,
+    to_row,
+)
 from sprinttui.services.lookup import (
     item_by_key,
     member_by_handle,
@@ -41,91 +59,6 @@ from sprinttui.store.models import (
     SprintEvent,
     Stream,
 )
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    """An item as lists, boards and exports show it."""
-
-    id: int
-    key: str
-    title: str
-    kind: str
-    stream: str
-    status: str
-    points: float | None
-    sprint: str | None
-    assignee: str | None
-    slip_count: int
-    blocked: bool
-    blocked_reason: str
-    rank: float
-    due_date: date | None
-    labels: list[str]
-    version: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "title": self.title,
-            "kind": self.kind,
-            "stream": self.stream,
-            "status": self.status,
-            "points": self.points,
-            "sprint": self.sprint,
-            "assignee": self.assignee,
-            "slip_count": self.slip_count,
-            "blocked": self.blocked,
-            "blocked_reason": self.blocked_reason,
-            "due_date": self.due_date.isoformat() if self.due_date else None,
-            "labels": self.labels,
-            "version": self.version,
-        }
-
-
-@dataclass(frozen=True)
-class ItemDetail:
-    row: ItemRow
-    description: str
-    source_finding_id: int | None
-    kpi: str | None
-    external_key: str | None
-    created_by: str
-    created_at: datetime
-    updated_by: str
-    updated_at: datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        d = self.row.as_dict()
-        d.update(
-            description=self.description,
-            source_finding_id=self.source_finding_id,
-            kpi=self.kpi,
-            external_key=self.external_key,
-            created_by=self.created_by,
-            created_at=self.created_at.isoformat(),
-            updated_by=self.updated_by,
-            updated_at=self.updated_at.isoformat(),
-        )
-        return d
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    actor: str
-    field: str
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True)
-class Slip:
-    sprint: str
-    at: datetime
-    to: str | None  # sprint name, or None for the backlog
-    points: float | None
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -149,7 +82,7 @@ def _names(s: Session, table, ids) -> dict[int, str]:
     return dict(s.exec(select(table.id, col).where(table.id.in_(ids))).all())
 
 
-def _sync_finding(s: Session, item: Item) -> None:
+def sync_finding(s: Session, item: Item) -> None:
     """A finding's status follows the improvement item made from it."""
     if item.source_finding_id is None:
         return
@@ -195,7 +128,7 @@ def _due(ctx: Ctx, value) -> date | None:
     return ctx.day(value)
 
 
-def _touch(ctx: Ctx, item: Item, at: datetime) -> None:
+def mark_updated(ctx: Ctx, item: Item, at: datetime) -> None:
     item.updated_by = ctx.user
     item.updated_at = at
 
@@ -276,17 +209,17 @@ def create_item(
             item.sprint_id = target.id
             record_moves(s, item, plan_moves(None, target.id), ctx.user, at)
             record_change(s, item, ctx.user, "sprint", None, target.name, at)
-        _sync_finding(s, item)
+        sync_finding(s, item)
         s.flush()
         if blocked:
-            _apply(s, ctx, item, {"blocked": True, "blocked_reason": blocked_reason})
+            apply_changes(s, ctx, item, {"blocked": True, "blocked_reason": blocked_reason})
         return item.key
 
     if session is not None:
         key = _do(session)
-        return _row_for(session, key)
+        return read_row(session, key)
     with ctx.db.write() as s:
-        return _row_for(s, _do(s))
+        return read_row(s, _do(s))
 
 
 EDITABLE = (
@@ -318,12 +251,12 @@ def edit_item(ctx: Ctx, key: str, *, expected_version: int | None = None, **chan
     with ctx.db.write() as s:
         item = item_by_key(s, key)
         check_version(item, expected_version, f"item {item.key}")
-        _apply(s, ctx, item, changes)
+        apply_changes(s, ctx, item, changes)
         # read back in the same transaction: the version returned is this write's
-        return _row_for(s, item.key)
+        return read_row(s, item.key)
 
 
-def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
+def apply_changes(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
     at = ctx.now()
     changed = False
 
@@ -388,8 +321,8 @@ def _apply(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> bool:
     if "sprint" in changes and _set_sprint(s, ctx, item, sprint_or_backlog(s, changes["sprint"]), at):
         changed = True
     if changed:
-        _touch(ctx, item, at)
-        _sync_finding(s, item)
+        mark_updated(ctx, item, at)
+        sync_finding(s, item)
         s.flush()
     return changed
 
@@ -413,7 +346,7 @@ def plan_items(ctx: Ctx, keys: list[str], sprint: str | None) -> list[ItemRow]:
         for key in keys:
             item = item_by_key(s, key)
             if _set_sprint(s, ctx, item, target, at):
-                _touch(ctx, item, at)
+                mark_updated(ctx, item, at)
             done.append(item.key)
         s.flush()
     return [get_row(ctx, k) for k in done]
@@ -431,7 +364,7 @@ def rerank(ctx: Ctx, key: str, *, before: str | None = None, after: str | None =
         item = item_by_key(s, key)
         anchor = item_by_key(s, before or after)
         if anchor.id == item.id:
-            return _row_for(s, item.key)
+            return read_row(s, item.key)
         if before:
             prev = s.exec(
                 select(Item.rank).where(Item.rank < anchor.rank, Item.id != item.id).order_by(Item.rank.desc())
@@ -463,7 +396,7 @@ def _set_rank(s: Session, ctx: Ctx, item: Item, rank: float) -> ItemRow:
     )
     s.flush()
     s.expire(item)
-    return _row_for(s, item.key)
+    return read_row(s, item.key)
 
 
 def _renumber(s: Session) -> None:
@@ -494,17 +427,17 @@ def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> I
                              ctx.user, at)
         item.deleted = True
         record_change(s, item, ctx.user, "deleted", None, "yes", at)
-        _touch(ctx, item, at)
-        _sync_finding(s, item)
+        mark_updated(ctx, item, at)
+        sync_finding(s, item)
         s.flush()
-        return _row_for(s, item.key)
+        return read_row(s, item.key)
 
 
 def restore_item(ctx: Ctx, key: str) -> ItemRow:
     with ctx.db.write() as s:
         item = item_by_key(s, key, include_deleted=True)
         if not item.deleted:
-            return _row_for(s, item.key)
+            return read_row(s, item.key)
         at = ctx.now()
         item.deleted = False
         if item.sprint_id:
@@ -516,72 +449,19 @@ def restore_item(ctx: Ctx, key: str) -> ItemRow:
                 record_change(s, item, ctx.user, "sprint", sp.name, None, at)
                 item.sprint_id = None
         record_change(s, item, ctx.user, "deleted", "yes", None, at)
-        _touch(ctx, item, at)
-        _sync_finding(s, item)
+        mark_updated(ctx, item, at)
+        sync_finding(s, item)
         s.flush()
-        return _row_for(s, item.key)
+        return read_row(s, item.key)
 
 
 # --------------------------------------------------------------------------- reads
-
-_Assignee = aliased(Member)
-
-# the columns of an ItemRow, in _to_row's order: plain columns, not whole Item
-# objects (the description and the ORM bookkeeping per row cost more than the rest)
-_ROW_COLUMNS = (
-    Item.id, Item.key, Item.title, Item.kind, Stream.key, Item.status, Item.points, Sprint.name,
-    _Assignee.handle, Item.slip_count, Item.blocked, Item.blocked_reason, Item.rank, Item.due_date,
-    Item.labels, Item.version,
-)
-#: how many leading columns of a _row_query() row make an ItemRow (more may be added after them)
-ROW_WIDTH = len(_ROW_COLUMNS)
-
-
-def _row_query():
-    return (
-        select(*_ROW_COLUMNS)
-        .select_from(Item)
-        .join(Stream, Stream.id == Item.stream_id)
-        .outerjoin(Sprint, Sprint.id == Item.sprint_id)
-        .outerjoin(_Assignee, _Assignee.id == Item.assignee_id)
-    )
-
-
-def _to_row(t) -> ItemRow:
-    """The ItemRow of a _row_query() row (its first ROW_WIDTH columns)."""
-    (item_id, key, title, kind, stream_key, status, points, sprint_name, handle, slip_count, blocked,
-     blocked_reason, rank, due_date, labels, version) = t[:ROW_WIDTH]
-    return ItemRow(
-        id=item_id,
-        key=key,
-        title=title,
-        kind=kind,
-        stream=stream_key,
-        status=status,
-        points=points,
-        sprint=sprint_name,
-        assignee=handle,
-        slip_count=slip_count,
-        blocked=blocked,
-        blocked_reason=blocked_reason,
-        rank=rank,
-        due_date=due_date,
-        labels=[x for x in labels.split(",") if x],
-        version=version,
-    )
-
-
-def _row_for(s: Session, key: str) -> ItemRow:
-    t = s.exec(_row_query().where(Item.key == key)).first()
-    if t is None:
-        raise NotFoundError(f"no item {key}")
-    return _to_row(t)
 
 
 def get_row(ctx: Ctx, key: str) -> ItemRow:
     with ctx.db.read() as s:
         item = item_by_key(s, key)
-        return _row_for(s, item.key)
+        return read_row(s, item.key)
 
 
 def get_item(ctx: Ctx, key: str) -> ItemDetail:
@@ -589,7 +469,7 @@ def get_item(ctx: Ctx, key: str) -> ItemDetail:
         item = item_by_key(s, key)
         kpi = s.get(Kpi, item.kpi_id) if item.kpi_id else None
         return ItemDetail(
-            row=_row_for(s, item.key),
+            row=read_row(s, item.key),
             description=item.description,
             source_finding_id=item.source_finding_id,
             kpi=kpi.name if kpi else None,
@@ -601,92 +481,33 @@ def get_item(ctx: Ctx, key: str) -> ItemDetail:
         )
 
 
-@dataclass
-class ItemQuery:
-    sprint: str | None = None  # sprint ref, or "backlog"
-    stream: str | None = None
-    status: str | None = None
-    assignee: str | None = None
-    text: str | None = None  # matches key or title
-    include_done: bool = True
-    blocked_only: bool = False
-    order: str = "rank"  # rank | key | points | status | updated
-    limit: int | None = None
-    offset: int = 0
-    statuses: list[str] = field(default_factory=list)
-
-
-def _filtered(s: Session, q: ItemQuery, stmt, *, by_rank: bool = False):
-    """`stmt` restricted to the items q matches. With ``by_rank`` (a page in
-    rank order), the backlog is matched so that SQLite walks the rank index
-    and stops at the page's end: through the (sprint_id, status) index it read
-    every backlog item and sorted them all for one page (9.5 ms against 0.1 ms
-    for 100 items at 50,000 items, 24,000 of them in the backlog)."""
-    stmt = stmt.where(Item.deleted == False)  # noqa: E712
-    if q.sprint is not None:
-        target = sprint_or_backlog(s, q.sprint)
-        if target is not None:
-            stmt = stmt.where(Item.sprint_id == target.id)
-        elif by_rank:
-            stmt = stmt.where((Item.sprint_id + 0).is_(None))  # "+ 0": no index for this term
-        else:
-            stmt = stmt.where(Item.sprint_id.is_(None))
-    if q.stream:
-        stmt = stmt.where(Item.stream_id == stream_by_key(s, q.stream).id)
-    if q.status:
-        stmt = stmt.where(Item.status == parse_enum(Status, q.status, "status").value)
-    if q.statuses:
-        stmt = stmt.where(Item.status.in_([parse_enum(Status, x, "status").value for x in q.statuses]))
-    if q.assignee:
-        stmt = stmt.where(Item.assignee_id == member_by_handle(s, q.assignee).id)
-    if not q.include_done:
-        stmt = stmt.where(Item.status != Status.DONE.value)
-    if q.blocked_only:
-        stmt = stmt.where(Item.blocked == True)  # noqa: E712
-    if q.text:
-        needle = q.text.strip()
-        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Item.key.ilike(like, escape="\\"), Item.title.ilike(like, escape="\\")))
-    return stmt
-
-
-_ORDERS = {
-    "rank": (Item.rank, Item.id),
-    "key": (Item.stream_id, Item.seq),
-    "points": (Item.points.desc(), Item.rank),
-    "status": (Item.status, Item.rank),
-    "updated": (Item.updated_at.desc(), Item.id),
-    "slip": (Item.slip_count.desc(), Item.rank),
-}
-
-
 def list_items(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> list[ItemRow]:
     """Items matching the query, ordered and paged in SQL."""
     q = query or ItemQuery(**kw)
-    if q.order not in _ORDERS:
+    if q.order not in ORDERS:
         raise ValidationError(f"unknown order {q.order!r}", "order")
     with ctx.db.read() as s:
         if q.order == "rank" and q.limit is not None:
-            return _rank_page(s, q, q.offset, q.limit)
-        stmt = _filtered(s, q, _row_query()).order_by(*_ORDERS[q.order])
+            return rank_page(s, q, q.offset, q.limit)
+        stmt = matching(s, q, row_query()).order_by(*ORDERS[q.order])
         if q.offset:
             stmt = stmt.offset(q.offset)
         if q.limit is not None:
             stmt = stmt.limit(q.limit)
-        return [_to_row(t) for t in s.exec(stmt).all()]
+        return [to_row(t) for t in s.exec(stmt).all()]
 
 
 def count_items(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> int:
     q = query or ItemQuery(**kw)
     with ctx.db.read() as s:
-        return s.exec(_filtered(s, q, select(func.count(Item.id)))).one()
+        return s.exec(matching(s, q, select(func.count(Item.id)))).one()
 
 
 def count_and_points(ctx: Ctx, query: ItemQuery | None = None, **kw: Any) -> tuple[int, float]:
     """How many items match the query and their points in all (in SQL)."""
     q = query or ItemQuery(**kw)
     with ctx.db.read() as s:
-        n, pts = s.exec(_filtered(s, q, select(func.count(Item.id), func.coalesce(func.sum(Item.points), 0.0)))).one()
+        n, pts = s.exec(matching(s, q, select(func.count(Item.id), func.coalesce(func.sum(Item.points), 0.0)))).one()
         return int(n), float(pts)
 
 
@@ -710,140 +531,3 @@ def slip_trail(ctx: Ctx, key: str) -> list[Slip]:
         ).all()
         names = _names(s, Sprint, [r.sprint_id for r in rows] + [r.target_sprint_id for r in rows])
         return [Slip(names.get(r.sprint_id, "?"), r.at, names.get(r.target_sprint_id), r.points) for r in rows]
-
-
-# --------------------------------------------------------------------------- board
-# The board shows a sprint in one column per status. A column can hold
-# thousands of cards, so it is read a page at a time in rank order, with the
-# exact count and points of every column from one grouped query.
-
-#: cards of one board column read at a time
-BOARD_PAGE = 60
-
-#: status → (cards, points) of one board column
-BoardCounts = dict[str, tuple[int, float]]
-
-
-@dataclass(frozen=True)
-class BoardSlice:
-    """The loaded part of a board: the first cards of every column and the
-    count and points of each whole column, read in one transaction."""
-
-    pages: dict[str, list[ItemRow]]
-    counts: BoardCounts
-
-
-def _board_query(sprint: str, stream: str | None, text: str | None, status: str | None = None) -> ItemQuery:
-    return ItemQuery(sprint=sprint, stream=stream or None, text=(text or "").strip() or None, status=status)
-
-
-def _check_page(offset: int, limit: int) -> None:
-    if offset < 0:
-        raise ValidationError("the offset cannot be negative", "offset")
-    if limit < 0:
-        raise ValidationError("the limit cannot be negative", "limit")
-
-
-def _rank_page(s: Session, q: ItemQuery, offset: int, limit: int) -> list[ItemRow]:
-    """One page of the items matching q, in rank order (list_items and the board)."""
-    # page by id first, then join only the page: sorting bare (rank, id) pairs
-    # of a long list is several times cheaper than sorting joined full rows
-    ids = _filtered(s, q, select(Item.id), by_rank=True).order_by(*_ORDERS["rank"])
-    if offset:
-        ids = ids.offset(offset)
-    stmt = _row_query().where(Item.id.in_(ids.limit(limit).scalar_subquery())).order_by(*_ORDERS["rank"])
-    return [_to_row(t) for t in s.exec(stmt).all()]
-
-
-def _board_counts(s: Session, q: ItemQuery) -> BoardCounts:
-    stmt = _filtered(
-        s, q, select(Item.status, func.count(Item.id), func.coalesce(func.sum(Item.points), 0.0))
-    ).group_by(Item.status)
-    counts: BoardCounts = {st.value: (0, 0.0) for st in Status}
-    for status, n, points in s.exec(stmt).all():
-        counts[status] = (int(n), float(points or 0))
-    return counts
-
-
-def _board_position(s: Session, q: ItemQuery, key: str) -> tuple[str, int] | None:
-    found = s.exec(_filtered(s, q, select(Item.status, Item.rank, Item.id)).where(Item.key == key)).first()
-    if found is None:
-        return None
-    status, rank, item_id = found
-    before = s.exec(
-        _filtered(s, q, select(func.count(Item.id))).where(
-            Item.status == status,
-            or_(Item.rank < rank, (Item.rank == rank) & (Item.id < item_id)),
-        )
-    ).one()
-    return status, int(before)
-
-
-def board_page(
-    ctx: Ctx,
-    sprint: str,
-    status: str,
-    *,
-    stream: str | None = None,
-    text: str | None = None,
-    offset: int = 0,
-    limit: int = BOARD_PAGE,
-) -> list[ItemRow]:
-    """Cards of one board column (sprint and status) in rank order, paged in SQL;
-    ``stream`` and ``text`` (key or title) filter as list_items does."""
-    _check_page(offset, limit)
-    q = _board_query(sprint, stream, text, status)
-    with ctx.db.read() as s:
-        return _rank_page(s, q, offset, limit)
-
-
-def board_counts(ctx: Ctx, sprint: str, *, stream: str | None = None, text: str | None = None) -> BoardCounts:
-    """Status → (number of cards, their points) on the board of the sprint, for
-    every status (zeros for an empty column), grouped in SQL."""
-    with ctx.db.read() as s:
-        return _board_counts(s, _board_query(sprint, stream, text))
-
-
-def board_position(
-    ctx: Ctx, sprint: str, key: str, *, stream: str | None = None, text: str | None = None
-) -> tuple[str, int] | None:
-    """The column (status) and the 0-based place in it of card ``key`` on the
-    sprint's board with these filters, or None when the card is not on it."""
-    with ctx.db.read() as s:
-        return _board_position(s, _board_query(sprint, stream, text), key.strip().upper())
-
-
-def board_slice(
-    ctx: Ctx,
-    sprint: str,
-    *,
-    stream: str | None = None,
-    text: str | None = None,
-    limits: dict[str, int] | None = None,
-    keep: str | None = None,
-) -> BoardSlice:
-    """The first ``limits[status]`` cards (default BOARD_PAGE) of every column
-    and the counts of all columns, in one read transaction so they agree.
-
-    With ``keep`` (a card key), the column holding that card is read at least
-    down to it, in whole pages, so a focused card deep in a column stays loaded.
-    """
-    wanted = {st.value: BOARD_PAGE for st in Status}
-    for status, n in (limits or {}).items():
-        wanted[parse_enum(Status, status, "status").value] = n
-    for n in wanted.values():
-        _check_page(0, n)
-    base = _board_query(sprint, stream, text)
-    with ctx.db.read() as s:
-        counts = _board_counts(s, base)
-        if keep:
-            found = _board_position(s, base, keep.strip().upper())
-            if found is not None:
-                status, index = found
-                pages = index // BOARD_PAGE + 1
-                wanted[status] = max(wanted[status], pages * BOARD_PAGE)
-        pages_by_status = {
-            status: _rank_page(s, _board_query(sprint, stream, text, status), 0, n) if counts[status][0] else []
-            for status, n in wanted.items()
-        }
-    return BoardSlice(pages_by_status, counts)

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from sprinttui.domain import Direction, NotFoundError, StateError, Status, ValidationError, one_line, parse_enum
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ItemRow, _apply, _row_query, _to_row, check_version
+from sprinttui.services.item_rows import ItemRow, row_query, to_row
+from sprinttui.services.items import apply_changes, check_version
 from sprinttui.services.lookup import item_by_key, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Kpi, KpiMeasurement
@@ -151,8 +152,8 @@ def get_kpi(ctx: Ctx, name: str) -> KpiView:
 def linked_items(ctx: Ctx, name: str) -> list[ItemRow]:
     with ctx.db.read() as s:
         k = _by_name(s, name)
-        return [_to_row(t) for t in s.exec(
-            _row_query().where(Item.kpi_id == k.id, Item.deleted == False).order_by(Item.rank)  # noqa: E712
+        return [to_row(t) for t in s.exec(
+            row_query().where(Item.kpi_id == k.id, Item.deleted == False).order_by(Item.rank)  # noqa: E712
         ).all()]
 
 
@@ -218,7 +219,7 @@ def _set_link(ctx: Ctx, name: str, key: str, link: bool, expected_version: int |
         old = s.get(Kpi, item.kpi_id) if item.kpi_id else None
         if not link and item.kpi_id != k.id:
             raise StateError(f"{item.key} is not linked to KPI {one_line(k.name, 40)!r}")
-        _apply(s, ctx, item, {"kpi": k.name if link else None})
+        apply_changes(s, ctx, item, {"kpi": k.name if link else None})
         return Link(item.key, k.name if link else None, old.name if old else None)
 
 
@@ -256,11 +257,11 @@ def linked_by_kpi(ctx: Ctx, *, stream: str | None = None, limit: int | None = No
         ).all()
         rn = func.row_number().over(partition_by=Item.kpi_id, order_by=(Item.rank, Item.id)).label("rn")
         first = select(Item.id.label("iid"), rn).where(Item.kpi_id.is_not(None), *only).subquery()
-        stmt = (_row_query().add_columns(Kpi.name).join(Kpi, Kpi.id == Item.kpi_id)
+        stmt = (row_query().add_columns(Kpi.name).join(Kpi, Kpi.id == Item.kpi_id)
                 .join(first, first.c.iid == Item.id).order_by(Item.rank, Item.id))
         if limit is not None:
             stmt = stmt.where(first.c.rn <= limit)
         rows: dict[str, list[ItemRow]] = {}
         for t in s.exec(stmt).all():
-            rows.setdefault(t[-1], []).append(_to_row(t[:-1]))
+            rows.setdefault(t[-1], []).append(to_row(t[:-1]))
         return {name: Linked(rows.get(name, []), total, int(done or 0)) for name, total, done in counts}

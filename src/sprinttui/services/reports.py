@@ -18,7 +18,7 @@ from sprinttui.dates import working_days
 from sprinttui.domain import SprintEventKind as EK
 from sprinttui.domain import SprintState, Status
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ItemRow, _row_query, _to_row
+from sprinttui.services.item_rows import ItemRow, row_query, to_row
 from sprinttui.services.lookup import sprint_by_ref, stream_by_key
 from sprinttui.services.project import get_settings
 from sprinttui.services.sprints import SprintView, view
@@ -95,7 +95,7 @@ def _pts(p: float | None) -> float:
 def sprint_report(ctx: Ctx, ref: str = "current", *, stream: str | None = None) -> SprintReport:
     with ctx.db.read() as s:
         sp = sprint_by_ref(s, ref)
-        return _report(s, sp, stream)
+        return report_in(s, sp, stream)
 
 
 class _ReportItem(NamedTuple):
@@ -115,7 +115,8 @@ class _ReportItem(NamedTuple):
     blocked_reason: str
 
 
-def _report(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport:
+def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport:
+    """The report of sprint `sp` (of one stream's items, with `stream`), read in session `s`."""
     # plain column rows, not ORM objects: a sprint of thousands of items has
     # twice as many events, and only these columns are read
     events = s.exec(
@@ -265,7 +266,7 @@ def closed_velocity(ctx: Ctx, *, last: int = 3, before: str | None = None) -> li
 def _closed_velocity(s: Session, last: int, before: Sprint | None = None, *,
                      completed_only: bool = False) -> list[SprintVelocity]:
     """A closed sprint's figures follow from its commit and complete events
-    alone (see _report), so one grouped query serves all the sprints.
+    alone (see report_in), so one grouped query serves all the sprints.
 
     With ``completed_only`` the commit events are not read (committed points
     stay 0.0): for callers that only want the completed points, at half the cost.
@@ -278,7 +279,7 @@ def _closed_velocity(s: Session, last: int, before: Sprint | None = None, *,
         return []
     ids = [sp.id for sp in sprints]
     kinds = [EK.COMPLETE.value] if completed_only else [EK.COMMIT.value, EK.COMPLETE.value]
-    # an item's last event of each kind counts, as in _report
+    # an item's last event of each kind counts, as in report_in
     last_events = (
         select(func.max(SprintEvent.id))
         .where(SprintEvent.sprint_id.in_(ids), SprintEvent.kind.in_(kinds))
@@ -549,7 +550,7 @@ def slipped_work(ctx: Ctx, *, stream: str | None = None, blocked_days: int = 3,
     and items blocked for more than `blocked_days` days."""
     on = on or ctx.today()
     with ctx.db.read() as s:
-        stmt = _row_query().where(Item.deleted == False, Item.status != Status.DONE.value)  # noqa: E712
+        stmt = row_query().where(Item.deleted == False, Item.status != Status.DONE.value)  # noqa: E712
         only = stream_by_key(s, stream) if stream else None
         if only is not None:
             stmt = stmt.where(Item.stream_id == only.id)
@@ -565,6 +566,6 @@ def slipped_work(ctx: Ctx, *, stream: str | None = None, blocked_days: int = 3,
             groups[k] = SlippedWork(k, [], [], [])
         for stmt_, attr in ((slipped, "slipped"), (overdue, "overdue"), (blocked, "blocked")):
             for t in s.exec(stmt_).all():
-                row = _to_row(t)
+                row = to_row(t)
                 getattr(groups[row.stream], attr).append(row)
         return list(groups.values())

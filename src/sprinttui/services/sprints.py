@@ -12,7 +12,7 @@ from sqlmodel import select
 from sprinttui.domain import SprintState, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.history import close_moves, record_change, record_moves, start_moves
-from sprinttui.services.items import _touch, check_version
+from sprinttui.services.items import check_version, mark_updated
 from sprinttui.services.lookup import is_reserved_sprint_name, sprint_by_ref, sprint_or_backlog
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Sprint
@@ -217,7 +217,7 @@ def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next") -> CloseR
             record_change(s, item, ctx.user, "slip_count", item.slip_count, item.slip_count + 1, at)
             item.sprint_id = target.id if target else None
             item.slip_count += 1
-            _touch(ctx, item, at)
+            mark_updated(ctx, item, at)
             carried.append(item.key)
         sp.state = SprintState.CLOSED.value
         sp.closed_at = at

@@ -13,9 +13,9 @@ from sqlalchemy import and_, or_
 from sqlmodel import select
 
 from sprinttui.domain import NotFoundError, StateError, Status, ValidationError
-from sprinttui.services import items as items_mod
 from sprinttui.services.context import Ctx
-from sprinttui.services.items import ItemQuery, ItemRow, check_version, list_items
+from sprinttui.services.item_rows import ROW_WIDTH, ItemQuery, ItemRow, row_query, to_row
+from sprinttui.services.items import check_version, list_items
 from sprinttui.services.lookup import member_by_handle, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, ItemEvent, Member, StandupEntry, StandupSession, Stream
@@ -413,7 +413,7 @@ def _digests(s, board: StandupBoard, handles: Iterable[str]) -> dict[str, Member
     # item one at a time, several times slower); a few members': by that index
     assignee = Item.assignee_id + 0 if len(ids) >= _SCAN_FROM else Item.assignee_id
     open_rows = s.exec(
-        items_mod._row_query().add_columns(Item.assignee_id).where(
+        row_query().add_columns(Item.assignee_id).where(
             Item.deleted == False,  # noqa: E712
             assignee.in_(ids),
             or_(Item.status.in_([Status.DOING.value, Status.REVIEW.value]),
@@ -423,8 +423,8 @@ def _digests(s, board: StandupBoard, handles: Iterable[str]) -> dict[str, Member
     in_progress: dict[int, list[ItemRow]] = {i: [] for i in ids}
     blocked: dict[int, list[ItemRow]] = {i: [] for i in ids}
     for t in open_rows:
-        row = items_mod._to_row(t)
-        owner = t[items_mod.ROW_WIDTH]
+        row = to_row(t)
+        owner = t[ROW_WIDTH]
         if row.status in (Status.DOING.value, Status.REVIEW.value):
             in_progress[owner].append(row)
         if row.blocked and row.status != Status.DONE.value:

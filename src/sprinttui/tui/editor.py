@@ -32,7 +32,7 @@ from sprinttui.services import kpis as kpis_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
-from sprinttui.services.items import HistoryEntry, ItemDetail, Slip
+from sprinttui.services.item_rows import HistoryEntry, ItemDetail, Slip
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.safe import BIDI_CONTROLS, plain

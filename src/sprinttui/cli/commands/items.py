@@ -5,6 +5,7 @@ from __future__ import annotations
 from sprinttui.cli import output as out
 from sprinttui.cli.commands.common import given_options, opened, require_some
 from sprinttui.services import items as items_svc
+from sprinttui.services.item_rows import ItemQuery
 
 
 def _item_table(rows: list, empty: str) -> None:
@@ -55,7 +56,7 @@ def cmd_item_edit(args) -> int:
 
 
 def cmd_item_list(args) -> int:
-    q = items_svc.ItemQuery(sprint=args.sprint, stream=args.stream, status=args.status,
+    q = ItemQuery(sprint=args.sprint, stream=args.stream, status=args.status,
                             assignee=args.assignee, text=args.search, limit=args.limit)
     with opened(args) as ctx:
         rows = items_svc.list_items(ctx, q)

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Static
 from sprinttui.domain import SprintState, SprintTuiError
 from sprinttui.services import items as items_svc
 from sprinttui.services import sprints as sprints_svc
-from sprinttui.services.items import ItemQuery, ItemRow
+from sprinttui.services.item_rows import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
 from sprinttui.tui.editor import submit_write

@@ -19,11 +19,12 @@ from textual.content import Content
 from textual.widgets import Input, Sparkline, Static
 
 from sprinttui.domain import SprintTuiError, Status
+from sprinttui.services import board as board_svc
 from sprinttui.services import items as items_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
-from sprinttui.services.items import ItemRow
+from sprinttui.services.item_rows import ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
@@ -38,7 +39,7 @@ COLUMNS = [
 ]
 ORDER = [c for c, _ in COLUMNS]
 #: cards of a column loaded at a time (several screens' worth)
-PAGE = items_svc.BOARD_PAGE
+PAGE = board_svc.BOARD_PAGE
 #: load a column's next page when the cursor or the bottom of the view is this close to its last loaded card
 LOOKAHEAD = 20
 #: seconds the board must be quiet (no load shown, no card moved) before the sprint figures are computed
@@ -203,7 +204,7 @@ class BoardScreen(BaseScreen):
         sprint = sprints_svc.active_sprint(self.ctx)
         if sprint is None:
             return BoardData(None, {s: [] for s in ORDER}, {}, req.gen)
-        board = items_svc.board_slice(
+        board = board_svc.board_slice(
             self.ctx, sprint.name, stream=req.stream, text=req.text, limits=req.limits, keep=req.keep
         )
         return BoardData(sprint, board.pages, board.counts, req.gen)
@@ -284,7 +285,7 @@ class BoardScreen(BaseScreen):
     @work(thread=True, group="board-more")
     def load_more(self, gen: int, sprint: str, status: str, offset: int, stream: str | None, text: str | None) -> None:
         try:
-            rows = items_svc.board_page(self.ctx, sprint, status, stream=stream, text=text, offset=offset, limit=PAGE)
+            rows = board_svc.board_page(self.ctx, sprint, status, stream=stream, text=text, offset=offset, limit=PAGE)
         except SprintTuiError as err:
             self.app.call_from_thread(self.sapp.report_error, err)
             self.app.call_from_thread(self._more_loaded, gen, status, offset, None)

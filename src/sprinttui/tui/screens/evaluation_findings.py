@@ -25,6 +25,7 @@ from sprinttui.services import items as items_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import streams as streams_svc
 from sprinttui.services.evaluations import FindingView
+from sprinttui.services.item_rows import ItemRow
 from sprinttui.services.text import clean_text
 from sprinttui.tui.base import row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal, TextModal
@@ -319,7 +320,7 @@ class FindingsMixin(_Screen):
         ctx, fid = self.ctx, f.id
         self._want_finding = fid
 
-        def done(row: items_svc.ItemRow) -> None:
+        def done(row: ItemRow) -> None:
             self.sapp.push_undo(f"{row.key} made from a finding", lambda: items_svc.delete_item(ctx, row.key))
             self.notify(Content(f"Tracked as {row.key} ({row.kind}, backlog of {row.stream})"), timeout=3)
 

@@ -25,7 +25,7 @@ from sprinttui.domain import ITEM_KEY_RE, SprintTuiError, ValidationError, one_l
 from sprinttui.services import kpis as kpis_svc
 from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
-from sprinttui.services.items import ItemRow
+from sprinttui.services.item_rows import ItemRow
 from sprinttui.services.kpis import KpiView
 from sprinttui.services.text import clean_line
 from sprinttui.tui.base import BaseScreen, fit_rows, row_at_cursor

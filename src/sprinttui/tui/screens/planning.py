@@ -20,7 +20,7 @@ from sprinttui.services import items as items_svc
 from sprinttui.services import project as project_svc
 from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
-from sprinttui.services.items import ItemQuery, ItemRow
+from sprinttui.services.item_rows import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows, fit_width, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal

@@ -24,6 +24,7 @@ from textual.widgets import Static
 from sprinttui.domain import SprintTuiError, Status
 from sprinttui.services import items as items_svc
 from sprinttui.services import standups as standups_svc
+from sprinttui.services.item_rows import ItemRow
 from sprinttui.services.standups import MemberDigest, SessionView, StandupBoard, StandupMember
 from sprinttui.tui import config
 from sprinttui.tui.base import BaseScreen
@@ -457,19 +458,19 @@ class StandupScreen(BaseScreen):
             return
         self.app.call_from_thread(self._ask_blocked_item, handle, rows[:200])
 
-    def _ask_blocked_item(self, handle: str, rows: list[items_svc.ItemRow]) -> None:
+    def _ask_blocked_item(self, handle: str, rows: list[ItemRow]) -> None:
         if not rows:
             self.notify(Content.from_markup("$who has no open items", who=handle), severity="warning", timeout=3)
             return
         options = [(f"{r.key}  {r.title}  [{r.status}{', blocked' if r.blocked else ''}]", r) for r in rows]
 
         def chosen(row: object | None) -> None:
-            if isinstance(row, items_svc.ItemRow):
+            if isinstance(row, ItemRow):
                 self._ask_reason(row)
 
         self.app.push_screen(ChooseModal(f"Which of {handle}'s items is blocked?", options), chosen)
 
-    def _ask_reason(self, row: items_svc.ItemRow) -> None:
+    def _ask_reason(self, row: ItemRow) -> None:
         ctx, key, version = self.ctx, row.key, row.version
 
         def reason_given(reason: str | None) -> None:

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from sprinttui.services.items import ItemRow
+from sprinttui.services.item_rows import ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
