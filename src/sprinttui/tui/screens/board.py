@@ -29,6 +29,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.card_column import CARD_HEIGHT, CardColumn
 
 COLUMNS = [
@@ -78,16 +79,7 @@ class BoardScreen(BaseScreen):
     SCREEN_TITLE = "Board"
     #: the quiet period before the figures are computed (tests set 0: nothing to wait for there)
     figures_quiet: float = FIGURES_QUIET
-    DEFAULT_CSS = """
-    BoardScreen #board-top { height: auto; padding: 0 1; }
-    BoardScreen #board-goal { height: auto; }
-    BoardScreen #board-stats-row { height: 2; }
-    BoardScreen #board-burndown { height: 2; width: 1fr; margin-left: 2; }
-    BoardScreen #board-stats { width: auto; }
-    BoardScreen #board-filter { dock: bottom; display: none; }
-    BoardScreen #board-filter.-visible { display: block; }
-    BoardScreen #board-columns { height: 1fr; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("left,h", "focus_column(-1)", "←", show=False),
         Binding("right,l", "focus_column(1)", "→", show=False),

@@ -25,6 +25,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, fit_rows, fit_width, row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
 
 PAGE = 50  # backlog rows loaded at a time; `m` loads more
@@ -59,24 +60,7 @@ def _n(count: int, word: str) -> str:
 
 class PlanningScreen(BaseScreen):
     SCREEN_TITLE = "Planning"
-    DEFAULT_CSS = """
-    PlanningScreen #plan-head { height: auto; padding: 0 1; }
-    PlanningScreen #plan-title { height: auto; }
-    PlanningScreen #plan-total { height: auto; }
-    PlanningScreen #plan-capacity { height: auto; max-height: 35%; }
-    PlanningScreen #plan-capacity DataTable {
-        height: auto; max-height: 100%;
-        border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    PlanningScreen #plan-members { width: auto; max-width: 45%; overflow-x: hidden; }
-    PlanningScreen #plan-streams { width: 1fr; }
-    PlanningScreen #plan-items { height: 1fr; min-height: 6; }
-    PlanningScreen #plan-items DataTable {
-        width: 1fr; height: 1fr;
-        border: round $surface-lighten-2; scrollbar-size-vertical: 1;
-    }
-    PlanningScreen DataTable:focus { border: round $accent; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("tab", "switch_table", "Table"),
         Binding("greater_than_sign", "pull", "Pull", key_display=">"),
