@@ -7,12 +7,14 @@ the services would have written when the same things happened through them:
 
 * every item has a ``created`` event; its key is ``<STREAM>-<seq>`` and ids,
   sequence numbers and ranks follow creation order; ``next_seq`` is correct;
-* planning writes an ENTER sprint event and a ``sprint`` item event, taking an
-  item out before the close a LEAVE event; starting a sprint writes COMMIT for
-  what is in it; closing writes COMPLETE for done items and, for the others,
-  CARRY (to the next sprint) + ENTER there + ``sprint`` and ``slip_count``
-  events, and moves the item on;
-* status changes and blocking write their item events, in time order.
+* the sprint events of planning, taking an item out, starting and closing a
+  sprint are the ones :mod:`sprinttui.services.history` says (its
+  :func:`~sprinttui.services.history.plan_moves`, ``start_moves`` and
+  ``close_moves``, with sprint numbers for sprints); planning and carrying
+  over also write the ``sprint`` item event, carrying over ``slip_count``;
+* status changes and blocking write their item events, in time order; every
+  old and new value is stored as :func:`~sprinttui.services.history.history_text`
+  makes it.
 
 The same ``items``, ``seed`` and ``today`` always give the same project.
 """
@@ -20,17 +22,16 @@ The same ``items``, ``seed`` and ``today`` always give the same project.
 from __future__ import annotations
 
 import random
-import time as _time
+import time
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from sprinttui.dates import today as _today
+from sprinttui import dates
 from sprinttui.dates import working_days
-from sprinttui.domain import SprintEventKind as EK
 from sprinttui.domain import StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
-from sprinttui.services.text import fmt_points
+from sprinttui.services.history import Move, close_moves, history_text, plan_moves, start_moves
 from sprinttui.store.models import (
     Absence,
     Item,
@@ -129,7 +130,7 @@ class _Sim:
         self.today = today
         self.admin = ctx.user
         self.ievents: list[tuple] = []  # (at, order, item, actor, field, old, new)
-        self.sevents: list[tuple] = []  # (at, order, sprint no, item, kind, actor, points, status, target)
+        self.sevents: list[tuple] = []  # (at, order, item, Move (sprint numbers), actor, points, status)
         self.order = 0
         self.items: list[_It] = []
         self.fresh = 0  # slots handed out so far
@@ -145,9 +146,11 @@ class _Sim:
         self.ievents.append((at, self.order, it, actor, fld, old, new))
         self._touch(it, at, actor)
 
-    def sev(self, it: _It, at: datetime, sprint: int, kind: EK, actor: str, target: int | None = None) -> None:
-        self.order += 1
-        self.sevents.append((at, self.order, sprint, it, kind.value, actor, it.points, it.status, target))
+    def sev(self, it: _It, at: datetime, moves: list[Move[int]], actor: str) -> None:
+        """The sprint events of `moves`, with the item's points and status now."""
+        for move in moves:
+            self.order += 1
+            self.sevents.append((at, self.order, it, move, actor, it.points, it.status))
 
     # -- people and items ---------------------------------------------------
     def people(self) -> None:
@@ -269,17 +272,17 @@ class _Sim:
         at = self.slot_at(k, b)
         actor = it.assignee or self.leads[it.stream]
         reason = self.rng.choice(BLOCK_REASONS)
-        self.ev(it, at, actor, "blocked", "no", "yes")
+        self.ev(it, at, actor, "blocked", False, True)
         self.ev(it, at, actor, "blocked_reason", "", reason)
         it.blocked, it.reason, it.blocked_since = True, reason, at
         if unblock:
             at2 = self.slot_at(k, self.rng.randint(b + 1, hi))
-            self.ev(it, at2, actor, "blocked", "yes", "no")
+            self.ev(it, at2, actor, "blocked", True, False)
             self.ev(it, at2, actor, "blocked_reason", reason, "")
             it.blocked, it.reason, it.blocked_since = False, "", None
 
     def _plan_into(self, it: _It, k: int, at: datetime) -> None:
-        self.sev(it, at, k, EK.ENTER, self.admin)
+        self.sev(it, at, plan_moves(it.sprint, k), self.admin)
         self.ev(it, at, self.admin, "sprint", None, self.name(k))
         it.sprint = k
 
@@ -309,7 +312,7 @@ class _Sim:
         members += new
         self.started_at[k] = start_at
         for it in members:
-            self.sev(it, start_at, k, EK.COMMIT, self.admin)
+            self.sev(it, start_at, start_moves(k), self.admin)
         # scope changes during the sprint (never on the first day)
         window = (DAY_MINUTES, max(DAY_MINUTES, last_slot - DAY_MINUTES))
         removable = [it for it in new if it.status == Status.TODO.value]
@@ -327,13 +330,13 @@ class _Sim:
             slot = rng.randint(*window)
             at = self.slot_at(k, slot)
             self._create(it, at)
-            self.sev(it, at, k, EK.ENTER, it.created_by)
+            self.sev(it, at, plan_moves(None, k), it.created_by)
             self.ev(it, at, it.created_by, "sprint", None, self.name(k))
             it.sprint = k
             added.append((it, slot))
         for it in removed:
             at = self.slot_at(k, removed_at[id(it)])
-            self.sev(it, at, k, EK.LEAVE, self.admin)
+            self.sev(it, at, plan_moves(k, None), self.admin)
             self.ev(it, at, self.admin, "sprint", self.name(k), None)
             it.sprint = None
             self.backlog.append(it)
@@ -361,11 +364,10 @@ class _Sim:
         self.closed_at[k] = close_at
         carry: list[_It] = []
         for it, _lo in sorted(inside, key=lambda t: (t[0].created_at, t[0].gen)):
-            if it.status == Status.DONE.value:
-                self.sev(it, close_at, k, EK.COMPLETE, self.admin)
+            done = it.status == Status.DONE.value
+            self.sev(it, close_at, close_moves(k, done=done, carry_to=k + 1), self.admin)
+            if done:
                 continue
-            self.sev(it, close_at, k, EK.CARRY, self.admin, target=k + 1)
-            self.sev(it, close_at, k + 1, EK.ENTER, self.admin)
             self.ev(it, close_at, self.admin, "sprint", self.name(k), self.name(k + 1))
             self.ev(it, close_at, self.admin, "slip_count", it.slip, it.slip + 1)
             it.slip += 1
@@ -496,17 +498,16 @@ class _Sim:
             # history, in time order
             self.ievents.sort(key=lambda e: (e[0], e[1]))
             ie_rows = [
-                dict(item_id=it.id, at=at, actor=actor, field=fld,
-                     old=None if old is None else _str(old), new=None if new is None else _str(new))
+                dict(item_id=it.id, at=at, actor=actor, field=fld, old=history_text(old), new=history_text(new))
                 for at, _o, it, actor, fld, old, new in self.ievents
             ]
             for chunk in _chunks(ie_rows, 10000):
                 conn.execute(ItemEvent.__table__.insert(), chunk)
             self.sevents.sort(key=lambda e: (e[0], e[1]))
             se_rows = [
-                dict(sprint_id=sprint_ids[k], item_id=it.id, kind=kind, at=at, actor=actor,
-                     points=pts, status=st, target_sprint_id=sprint_ids[t] if t else None)
-                for at, _o, k, it, kind, actor, pts, st, t in self.sevents
+                dict(sprint_id=sprint_ids[m.sprint], item_id=it.id, kind=m.kind.value, at=at, actor=actor,
+                     points=pts, status=st, target_sprint_id=None if m.target is None else sprint_ids[m.target])
+                for at, _o, it, m, actor, pts, st in self.sevents
             ]
             for chunk in _chunks(se_rows, 10000):
                 conn.execute(SprintEvent.__table__.insert(), chunk)
@@ -522,12 +523,6 @@ class _Sim:
         }
 
 
-def _str(v) -> str:
-    if isinstance(v, float):
-        return fmt_points(v)
-    return str(v)
-
-
 def _chunks(seq: list, n: int):
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
@@ -540,7 +535,7 @@ def seed_project(ctx: Ctx, items: int, *, seed: int = 1, today: date | None = No
     Raises StateError when the database already holds items (or streams,
     members or sprints).
     """
-    t0 = _time.perf_counter()
+    t0 = time.perf_counter()
     try:
         n = int(items)
     except (TypeError, ValueError):
@@ -557,8 +552,8 @@ def seed_project(ctx: Ctx, items: int, *, seed: int = 1, today: date | None = No
         seed = 1
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValidationError(f"seed must be a whole number, not {seed!r}", "seed")
-    sim = _Sim(ctx, n, seed, today or _today())
+    sim = _Sim(ctx, n, seed, today or dates.today())
     sim.run()
     stats = sim.write()
-    stats["seconds"] = round(_time.perf_counter() - t0, 2)
+    stats["seconds"] = round(time.perf_counter() - t0, 2)
     return stats
