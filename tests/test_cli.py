@@ -354,6 +354,18 @@ def test_bad_date(cli, db):
     assert len(item_list(cli, db)) == 1
 
 
+@pytest.mark.parametrize("word", ["None", "none", "BACKLOG", "Current", "next", "LAST"])
+def test_a_sprint_cannot_be_named_a_reserved_word(cli, db, word):
+    """`--sprint None` means the backlog: a sprint of that name would never be reached."""
+    code, out, err = cli(db, "sprint", "new", word, "--start", "2026-02-02", "--end", "2026-02-13")
+    assert_one_line_error(code, err, "reserved word")
+    assert out == ""
+    code, _, err = cli(db, "sprint", "edit", "S2", "--name", word)
+    assert_one_line_error(code, err, "reserved word")
+    code, out, _ = cli(db, "sprint", "list", "--json")
+    assert [s["name"] for s in json.loads(out)] == ["S1", "S2"]
+
+
 def test_closing_a_planned_sprint(cli, db):
     code, _, err = cli(db, "sprint", "close", "S1")
     assert_one_line_error(code, err, "S1", "planned")

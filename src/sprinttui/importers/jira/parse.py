@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sprinttui.domain import Kind, Status, ValidationError, one_line
+from sprinttui.services.lookup import is_reserved_sprint_name
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text
 
 __all__ = [
@@ -87,7 +88,6 @@ _JIRA_DT = re.compile(
 _DOTTED_DT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
 _GREENHOPPER_NAME = re.compile(r"\bname=([^,\]]*)")
-_RESERVED_SPRINT_NAMES = ("current", "next", "last", "backlog", "none")
 
 
 # --------------------------------------------------------------------------- parsed data
@@ -357,7 +357,7 @@ def _issue_of_row(row: list[str], cols: dict[str, list[int]], line: int, key: st
     for raw in cells(COL_SPRINT):
         m = _GREENHOPPER_NAME.search(raw) if "greenhopper" in raw else None
         name = clean_line(m.group(1) if m else raw, "sprint", limit=100)
-        if name.lower() in _RESERVED_SPRINT_NAMES:
+        if is_reserved_sprint_name(name):
             name = f"{name} (Jira)"
         if name not in sprints:
             sprints.append(name)
