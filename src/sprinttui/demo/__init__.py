@@ -12,7 +12,7 @@ import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sprinttui.dates import today as _today
+from sprinttui import dates
 from sprinttui.dates import working_days
 from sprinttui.demo.story import (
     ABSENCES,
@@ -429,5 +429,5 @@ def create_demo(ctx: Ctx, *, today: date | None = None) -> bool:
     """Fill an empty project with the demo CRM rollout; False if it has streams already."""
     if streams.list_streams(ctx):
         return False
-    _Demo(ctx, today or _today()).run()
+    _Demo(ctx, today or dates.today()).run()
     return True

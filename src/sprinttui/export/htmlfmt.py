@@ -7,7 +7,7 @@ quotes cannot end an attribute); the markup around it is ours.
 
 from __future__ import annotations
 
-import html as _html
+import html
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -71,7 +71,7 @@ def esc(value: Any) -> str:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c for c in text)
-    return _html.escape(text, quote=True).replace("\n", "<br>")
+    return html.escape(text, quote=True).replace("\n", "<br>")
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str = "",
