@@ -5,13 +5,17 @@ creates one. Data is loaded in a worker thread; saving runs on the app's
 writer thread with the version that was loaded, so a change made by someone
 else meanwhile is never overwritten silently: a dialog lists what changed and
 offers to reload the fresh item or to re-apply your edits on top of it.
+
+This module has the form: its widgets, loading, checks, saving and conflicts.
+What the form knows of an item's fields apart from widgets (names, labels,
+values, defaults, the differences between two versions, the history panel's
+text) is in item_fields.py; the conflict dialog is ConflictModal in modals.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,23 +38,20 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
 from sprinttui.services.item_rows import HistoryEntry, ItemDetail, Slip
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
-from sprinttui.tui.modals import ConfirmModal
-from sprinttui.tui.safe import BIDI_CONTROLS, plain
-
-BACKLOG = "backlog"
-
-#: the fields of the form, in the order shown; the names are edit_item's
-FIELDS = (
-    "title", "description", "kind", "stream", "assignee", "points", "status",
-    "blocked", "blocked_reason", "sprint", "due", "labels", "kpi",
+from sprinttui.tui.item_fields import (
+    BACKLOG,
+    ERROR_FIELD,
+    FIELDS,
+    LABELS,
+    default_values,
+    detail_values,
+    diff_details,
+    history_text,
+    multiline,
 )
-LABELS = {
-    "title": "Title", "description": "Description", "kind": "Kind", "stream": "Stream",
-    "assignee": "Assignee", "points": "Points", "status": "Status", "blocked": "Blocked",
-    "blocked_reason": "Reason", "sprint": "Sprint", "due": "Due date", "labels": "Labels", "kpi": "KPI",
-}
-#: which form field a service ValidationError.field belongs to
-ERROR_FIELD = {"date": "due", "reason": "blocked_reason", "key": "title"}
+from sprinttui.tui.modals import ConfirmModal, ConflictModal
+from sprinttui.tui.safe import plain
+from sprinttui.tui.tcss import load_tcss
 
 
 def submit_write(app, op, *, done=None, conflict=None):
@@ -70,62 +71,6 @@ def submit_write(app, op, *, done=None, conflict=None):
         hooked.set()
 
 
-def _multiline(value: object) -> str:
-    """User text for a TextArea: control characters removed, newlines and tabs kept."""
-    out = []
-    for ch in str(value if value is not None else ""):
-        if ch in "\n\t":
-            out.append(ch)
-        elif ch == "\r":
-            continue
-        elif ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
-            out.append("�")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _show(value: Any) -> str:
-    """A field value as one line of text for diffs and history."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return fmt_points(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return ", ".join(value) or "—"
-    return str(value)
-
-
-def detail_values(d: ItemDetail) -> dict[str, Any]:
-    """An item's editable fields, in the form edit_item accepts them."""
-    r = d.row
-    return {
-        "title": r.title,
-        "description": d.description,
-        "kind": r.kind,
-        "stream": r.stream,
-        "assignee": r.assignee or "",
-        "points": r.points,
-        "status": r.status,
-        "blocked": r.blocked,
-        "blocked_reason": r.blocked_reason if r.blocked else "",
-        "sprint": r.sprint or BACKLOG,
-        "due": r.due_date,
-        "labels": list(r.labels),
-        "kpi": d.kpi or "",
-    }
-
-
-def diff_details(old: ItemDetail, new: ItemDetail) -> list[tuple[str, Any, Any]]:
-    """(field, old, new) for every editable field that differs."""
-    a, b = detail_values(old), detail_values(new)
-    return [(f, a[f], b[f]) for f in FIELDS if f != "stream" and a[f] != b[f]]
-
-
 @dataclass
 class EditorData:
     detail: ItemDetail | None
@@ -137,106 +82,10 @@ class EditorData:
     slips: list[Slip]
 
 
-# --------------------------------------------------------------------------- conflict dialog
-
-
-class ConflictModal(ModalScreen[str | None]):
-    """Someone changed the item meanwhile: reload theirs, or re-apply yours on top."""
-
-    DEFAULT_CSS = """
-    ConflictModal { align: center middle; }
-    ConflictModal > Vertical {
-        width: 76; max-width: 95%; height: auto; max-height: 90%;
-        border: thick $warning; background: $surface; padding: 1 2;
-    }
-    ConflictModal #conflict-title { text-style: bold; margin-bottom: 1; }
-    ConflictModal #conflict-changes { height: auto; max-height: 14; }
-    ConflictModal #conflict-help { color: $text-muted; margin-top: 1; }
-    ConflictModal Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    ConflictModal Button { margin-left: 1; }
-    """
-    BINDINGS = [
-        Binding("r", "choose('reload')", "Reload theirs"),
-        Binding("a", "choose('reapply')", "Re-apply mine"),
-        Binding("escape", "choose(None)", "Back to the form"),
-    ]
-
-    def __init__(self, key: str, by: str, changes: list[tuple[str, Any, Any]], mine: set[str]) -> None:
-        super().__init__()
-        self.key = key
-        self.by = by
-        self.changes = changes
-        self.mine = mine
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(
-                Content.from_markup("$key was changed by $who since you opened it", key=self.key,
-                                    who=plain(self.by, 40)),
-                id="conflict-title",
-            )
-            lines = Text()
-            if not self.changes:
-                lines.append("Only its rank or bookkeeping changed; none of the fields in the form.")
-            for i, (fld, old, new) in enumerate(self.changes):
-                if i:
-                    lines.append("\n")
-                lines.append(f"{LABELS.get(fld, fld)}: ", style="bold")
-                lines.append(plain(_show(old), 60))
-                lines.append(" → ")
-                lines.append(plain(_show(new), 60), style="bold")
-                if fld in self.mine:
-                    lines.append("  (you changed it too)", style="italic")
-            with VerticalScroll(id="conflict-changes"):
-                yield Static(lines, id="conflict-list")
-            yield Label(
-                "Reload: discard your edits and show their version. "
-                "Re-apply: save your edits on top of their version.",
-                id="conflict-help",
-            )
-            with Horizontal():
-                yield Button("Reload (r)", id="reload")
-                yield Button("Re-apply (a)", id="reapply", variant="primary")
-                yield Button("Back (esc)", id="back")
-
-    def on_mount(self) -> None:
-        self.query_one("#reapply", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None if event.button.id == "back" else event.button.id)
-
-    def action_choose(self, choice: str | None) -> None:
-        self.dismiss(choice)
-
-
-# --------------------------------------------------------------------------- the editor
-
-
 class ItemEditor(ModalScreen[str | None]):
     """Edit every field of an item (or create one). Dismisses with the item key."""
 
-    DEFAULT_CSS = """
-    ItemEditor { align: center middle; }
-    ItemEditor > #editor {
-        width: 100; max-width: 100%; height: 100%; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ItemEditor #editor-heading { height: 1; text-style: bold; }
-    ItemEditor #editor-form { height: 1fr; scrollbar-size-vertical: 1; }
-    ItemEditor .field { height: auto; }
-    ItemEditor .field > .name { width: 12; }
-    ItemEditor .field > Input, ItemEditor .field > Select { width: 1fr; }
-    ItemEditor .field > .hint { width: auto; max-width: 26; padding: 0 0 0 1; color: $text-muted; }
-    ItemEditor .field > Checkbox { width: auto; }
-    ItemEditor #f-description { height: 4; width: 1fr; }
-    ItemEditor .error { color: $error; width: 1fr; height: auto; margin-left: 12; display: none; }
-    ItemEditor .error.-shown { display: block; }
-    ItemEditor #editor-general-error { margin: 0; }
-    ItemEditor #editor-history { height: auto; margin-top: 1; padding: 0 1; border-top: solid $primary; }
-    ItemEditor #editor-buttons { height: 1; align-horizontal: right; }
-    ItemEditor #editor-buttons Button { margin-left: 1; }
-    """
+    DEFAULT_CSS = load_tcss(__file__)
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
@@ -326,7 +175,7 @@ class ItemEditor(ModalScreen[str | None]):
         out += self._field("labels", Input(placeholder="comma separated", id="f-labels", compact=True))
         out += self._field("kpi", Select(kpis, allow_blank=False, id="f-kpi", compact=True))
         if existing:
-            out.append(Static(self._history_text(data), id="editor-history"))
+            out.append(Static(history_text(data.detail, data.history, data.slips), id="editor-history"))
         return out
 
     # -- loading -----------------------------------------------------------------
@@ -371,36 +220,10 @@ class ItemEditor(ModalScreen[str | None]):
             if data.detail is not None:
                 self._fill(detail_values(data.detail))
             else:
-                self._fill(self._defaults_values(data))
+                self._fill(default_values(self.defaults, data.sprints))
             self.query_one("#f-title", Input).focus()
         else:
             self._show_history(data)
-
-    def _defaults_values(self, data: EditorData) -> dict[str, Any]:
-        d = self.defaults
-        sprint = str(d.get("sprint") or BACKLOG)
-        if sprint.lower() == "current":
-            active = [sp.name for sp in data.sprints if sp.state == SprintState.ACTIVE]
-            sprint = active[0] if active else BACKLOG
-        elif sprint.lower() == "next":
-            planned = [sp.name for sp in data.sprints if sp.state == SprintState.PLANNED]
-            sprint = planned[0] if planned else BACKLOG
-        points = d.get("points")
-        return {
-            "title": d.get("title", ""),
-            "description": d.get("description", ""),
-            "kind": d.get("kind", Kind.STORY.value),
-            "stream": str(d.get("stream") or "").upper(),
-            "assignee": d.get("assignee") or "",
-            "points": points if isinstance(points, (int, float)) else clean_points_or_none(points),
-            "status": d.get("status", Status.TODO.value),
-            "blocked": False,
-            "blocked_reason": "",
-            "sprint": sprint,
-            "due": d.get("due"),
-            "labels": d.get("labels", []),
-            "kpi": d.get("kpi") or "",
-        }
 
     # -- form values ---------------------------------------------------------------
     def _set_select(self, name: str, value: Any) -> None:
@@ -417,7 +240,7 @@ class ItemEditor(ModalScreen[str | None]):
         """Put values (in edit_item's form) into the widgets."""
         self._clear_errors()
         self.query_one("#f-title", Input).value = plain(v["title"])
-        self.query_one("#f-description", TextArea).load_text(_multiline(v["description"]))
+        self.query_one("#f-description", TextArea).load_text(multiline(v["description"]))
         for name in ("kind", "stream", "assignee", "status", "sprint", "kpi"):
             self._set_select(name, v[name])
         pts = v["points"]
@@ -589,43 +412,9 @@ class ItemEditor(ModalScreen[str | None]):
         self.focus_next()
 
     # -- history -------------------------------------------------------------------
-    def _history_text(self, data: EditorData) -> Text:
-        t = Text()
-        t.append("History\n", style="bold")
-        d = data.detail
-        if d is not None:
-            t.append(f"created {d.created_at:%Y-%m-%d %H:%M} by ", style="dim")
-            t.append(plain(d.created_by, 30), style="dim")
-            t.append(f" · updated {d.updated_at:%Y-%m-%d %H:%M} by ", style="dim")
-            t.append(plain(d.updated_by, 30), style="dim")
-            t.append(f" · version {d.row.version}\n", style="dim")
-        for h in reversed(data.history):
-            t.append(f"{h.at:%Y-%m-%d %H:%M}  ")
-            t.append(plain(h.actor, 20), style="bold")
-            t.append("  ")
-            if h.field == "created":
-                t.append("created ")
-                t.append(plain(h.new, 60))
-            else:
-                t.append(f"{plain(h.field, 20)}: ")
-                t.append(plain(h.old if h.old not in (None, "") else "—", 40))
-                t.append(" → ")
-                t.append(plain(h.new if h.new not in (None, "") else "—", 40))
-            t.append("\n")
-        t.append("\nSlip trail\n", style="bold")
-        if not data.slips:
-            t.append("never slipped\n", style="dim")
-        for slip in data.slips:
-            t.append(f"{slip.at:%Y-%m-%d}  slipped from ")
-            t.append(plain(slip.sprint, 30))
-            t.append(" to ")
-            t.append(plain(slip.to or "the backlog", 30))
-            t.append(f"  ({fmt_points(slip.points)} pts)\n")
-        return t
-
     def _show_history(self, data: EditorData) -> None:
         for panel in self.query("#editor-history"):
-            panel.update(self._history_text(data))
+            panel.update(history_text(data.detail, data.history, data.slips))
 
     # -- saving ----------------------------------------------------------------------------
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -786,10 +575,3 @@ class ItemEditor(ModalScreen[str | None]):
         what = self.key or "the new item"
         self.app.push_screen(ConfirmModal(f"Discard your changes to {what}?"), answer)
 
-
-def clean_points_or_none(value: object) -> float | str | None:
-    """A default for the points field: a number when it is one, else the text as given."""
-    try:
-        return clean_points(value)
-    except ValidationError:
-        return str(value)

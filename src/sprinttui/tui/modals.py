@@ -1,5 +1,7 @@
 """The app's dialogs, all of them: confirm, prompt for text, choose one, edit a
-text of several lines, a member's standup notes, the stored standup summary.
+text of several lines, a member's standup notes, the stored standup summary,
+and the item editor's conflict dialog. (The item editor itself, a form over
+the whole screen, is ItemEditor in editor.py.)
 
 Each dialog's styles are a section of modals.tcss; the dialogs share a frame
 (see dialog_css).
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +23,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sprinttui.domain import SprintTuiError
+from sprinttui.tui.item_fields import LABELS, show_value
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
 
@@ -273,3 +277,62 @@ class SummaryModal(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class ConflictModal(ModalScreen[str | None]):
+    """Someone changed the item meanwhile: reload theirs, or re-apply yours on top."""
+
+    DEFAULT_CSS = load_tcss(__file__, "ConflictModal")
+    BINDINGS = [
+        Binding("r", "choose('reload')", "Reload theirs"),
+        Binding("a", "choose('reapply')", "Re-apply mine"),
+        Binding("escape", "choose(None)", "Back to the form"),
+    ]
+
+    def __init__(self, key: str, by: str, changes: list[tuple[str, Any, Any]], mine: set[str]) -> None:
+        super().__init__()
+        self.key = key
+        self.by = by
+        self.changes = changes
+        self.mine = mine
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                Content.from_markup("$key was changed by $who since you opened it", key=self.key,
+                                    who=plain(self.by, 40)),
+                id="conflict-title",
+            )
+            lines = Text()
+            if not self.changes:
+                lines.append("Only its rank or bookkeeping changed; none of the fields in the form.")
+            for i, (fld, old, new) in enumerate(self.changes):
+                if i:
+                    lines.append("\n")
+                lines.append(f"{LABELS.get(fld, fld)}: ", style="bold")
+                lines.append(plain(show_value(old), 60))
+                lines.append(" → ")
+                lines.append(plain(show_value(new), 60), style="bold")
+                if fld in self.mine:
+                    lines.append("  (you changed it too)", style="italic")
+            with VerticalScroll(id="conflict-changes"):
+                yield Static(lines, id="conflict-list")
+            yield Label(
+                "Reload: discard your edits and show their version. "
+                "Re-apply: save your edits on top of their version.",
+                id="conflict-help",
+            )
+            with Horizontal():
+                yield Button("Reload (r)", id="reload")
+                yield Button("Re-apply (a)", id="reapply", variant="primary")
+                yield Button("Back (esc)", id="back")
+
+    def on_mount(self) -> None:
+        self.query_one("#reapply", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None if event.button.id == "back" else event.button.id)
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
