@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
-from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sprinttui.domain import Status, ValidationError, parse_enum
 from sprinttui.services.context import Ctx

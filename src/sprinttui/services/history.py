@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlmodel import Session
 
 from sprinttui.domain import SprintEventKind
 from sprinttui.services.text import fmt_points

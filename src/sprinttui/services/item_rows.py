@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_
-from sqlalchemy.orm import Session, aliased
-from sqlmodel import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
 
 from sprinttui.domain import NotFoundError, Status, parse_enum
 from sprinttui.services.lookup import member_by_handle, sprint_or_backlog, stream_by_key

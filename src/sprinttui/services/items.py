@@ -12,8 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sprinttui.domain import (
     ConflictError,

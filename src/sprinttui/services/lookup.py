@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sprinttui.domain import ITEM_KEY_RE, NotFoundError, SprintState, ValidationError, one_line
 from sprinttui.store.models import Item, Member, Sprint, Stream

@@ -11,8 +11,7 @@ from operator import add
 from typing import NamedTuple
 
 from sqlalchemy import func
-from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sprinttui.dates import working_days
 from sprinttui.domain import SprintEventKind as EK
