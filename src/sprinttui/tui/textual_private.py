@@ -25,11 +25,13 @@ here, and a comment at each points back to this list:
   the names of Screen's private handlers of ScreenResume / ScreenSuspend.
   Textual calls the handler of each class in the MRO, subclass first, so the
   override runs before Screen's own and can clear ``event.refresh_styles``
-  (a public field) to skip the restyle of a screen's first resume. Textual
-  takes one handler per class and prefers ``_on_x`` to ``on_x``: a class that
-  defines both has only ``_on_x`` called. If Textual renames its handlers or
-  stops calling the subclass's first, every first resume of a screen restyles
-  it again (20-45 ms more to open a screen; nothing looks different).
+  (a public field) to skip the restyle of a screen's first resume; it also
+  reloads a screen whose data changed while it was not shown. Textual takes
+  one handler per class and prefers ``_on_x`` to ``on_x``: a class that
+  defines both has only ``_on_x`` called. If Textual renames its handlers,
+  a screen no longer reloads when shown again after a change made elsewhere,
+  and its first resume restyles it again (20-45 ms more to open a screen);
+  if it stops calling the subclass's handler first, only the restyle returns.
 """
 
 from __future__ import annotations
