@@ -28,10 +28,11 @@ here, and a comment at each points back to this list:
   (a public field) to skip the restyle of a screen's first resume; it also
   reloads a screen whose data changed while it was not shown. Textual takes
   one handler per class and prefers ``_on_x`` to ``on_x``: a class that
-  defines both has only ``_on_x`` called. If Textual renames its handlers,
-  a screen no longer reloads when shown again after a change made elsewhere,
-  and its first resume restyles it again (20-45 ms more to open a screen);
-  if it stops calling the subclass's handler first, only the restyle returns.
+  defines both has only ``_on_x`` called. If Textual stops dispatching to
+  ``_on_`` names (or renames the events), the overrides never run: a screen
+  no longer reloads when shown again after a change made elsewhere, and its
+  first resume restyles it again (20-45 ms more to open a screen). If it
+  stops calling the subclass's handler first, only the restyle returns.
 """
 
 from __future__ import annotations
