@@ -467,3 +467,32 @@ def test_standup_export_markdown_is_safe_and_complete(project, cli):
     # --stream and --format given before `standup` count as well
     code, text, _ = cli("export", "--format", "md", "--stream", "SUP", "standup", "--date", "2026-01-21")
     assert code == 0 and "bob (Bob Example)" in text and "ann" not in text
+
+
+def test_standup_export_asks_notes_only_of_the_members_of_the_standups_held(project):
+    members.add_member(project, "dan", "Dan Example", stream="SUP")  # SUP held no standup that day
+    doc = json.loads(export_standup(project, "json", on="2026-01-21"))
+    assert doc["no_notes"] == [{"member": "cat", "name": "Cat Example"}]
+    assert "**No notes from:** cat\n" in export_standup(project, "md", on="2026-01-21")
+    assert json.loads(export_standup(project, "json", on="2026-01-21", stream="SUP"))["no_notes"] == []
+    # a standup for all streams asks everyone
+    standups.start_session(project, on="2026-01-21")
+    doc = json.loads(export_standup(project, "json", on="2026-01-21"))
+    assert [m["member"] for m in doc["no_notes"]] == ["cat", "dan"]
+    assert [m["member"] for m in json.loads(export_standup(project, "json", on="2026-01-21", stream="SUP"))[
+        "no_notes"]] == ["dan"]
+
+
+def test_a_blocker_flagged_in_the_standup_is_in_both_exports(project):
+    quote = items.create_item(project, "Quote template", stream="SAL", assignee="cat", sprint="S2")
+    standups.flag_blocker(project, "cat", quote.key, "legal has <b>not</b> answered", on="2026-01-21")
+    text = f"{quote.key}: legal has <b>not</b> answered"
+    doc = _json(project)
+    assert ("2026-01-21", "cat", text) in [(b["date"], b["member"], b["text"]) for b in doc["standup_blockers"]]
+    rows = _rows(_render_md(export_sprint(project, "md")))
+    assert ["2026-01-21", "cat", f"{quote.key}: legal has &lt;b&gt;not&lt;/b&gt; answered"] in rows
+    standup = json.loads(export_standup(project, "json", on="2026-01-21"))
+    assert {"member": "cat", "text": text} in standup["blockers"]
+    assert standup["no_notes"] == []
+    md = export_standup(project, "md", on="2026-01-21")
+    assert "## Blockers (2)" in md and "**No notes from:** nobody" in md

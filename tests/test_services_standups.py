@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from sprinttui.domain import NotFoundError, StateError, ValidationError
+from sprinttui.domain import ConflictError, NotFoundError, StateError, ValidationError
 from sprinttui.services import items, members, standups, streams
 
 
@@ -201,3 +201,121 @@ def test_the_work_read_in_one_pass_equals_the_work_read_member_by_member(team, c
     in_one_pass = standups.standup_board(c)
     assert in_one_pass.digests == by_index.digests
     assert sum(len(d.in_progress) + len(d.blocked) + len(d.moved) for d in by_index.digests.values()) > 10
+
+
+# --------------------------------------------------------------------------- what the standup records
+
+
+def test_a_blocker_flagged_in_the_standup_is_among_the_blockers_the_member_reported(team):
+    c = team
+    lead = items.create_item(c, "Lead import", stream="SAL", assignee="alice")
+    price = items.create_item(c, "Price list", stream="SAL", assignee="bob")
+    sess = standups.start_session(c, stream="SAL")
+    standups.save_entry(c, "bob", today="price list", blockers=f"VPN; {price.key}: waiting")
+
+    # alice had no notes yet: the suggestions on screen become hers, with the blocker
+    flagged = standups.flag_blocker(c, "alice", lead.key, "no test data", notes=("moved X", "Lead import", ""))
+    assert flagged.item.blocked and flagged.item.blocked_reason == "no test data"
+    assert items.get_row(c, lead.key).blocked
+    assert flagged.before is None
+    assert (flagged.entry.yesterday, flagged.entry.today, flagged.entry.blockers) == (
+        "moved X", "Lead import", f"{lead.key}: no test data")
+    # bob's notes keep what else they say; what they said of the same item gives way
+    again = standups.flag_blocker(c, "bob", price.key, "supplier has not answered")
+    assert again.entry.today == "price list"
+    assert again.entry.blockers == f"VPN; {price.key}: supplier has not answered"
+
+    day = standups.day_summary(c, stream="SAL")
+    assert day.blockers == [("alice", f"{lead.key}: no test data"),
+                            ("bob", f"VPN; {price.key}: supplier has not answered")]
+    assert day.no_notes == []  # flagging a blocker is something they reported
+    ended = standups.end_session(c, sess.id)
+    assert ended.summary["blockers"] == [{"member": "alice", "text": f"{lead.key}: no test data"},
+                                         {"member": "bob", "text": f"VPN; {price.key}: supplier has not answered"}]
+
+
+def test_unflagging_a_blocker_puts_the_notes_back_as_they_were(team):
+    c = team
+    lead = items.create_item(c, "Lead import", stream="SAL", assignee="alice")
+    price = items.create_item(c, "Price list", stream="SAL", assignee="bob")
+    standups.save_entry(c, "bob", blockers="VPN")
+
+    first = standups.flag_blocker(c, "alice", lead.key, "no test data")
+    assert (first.entry.yesterday, first.entry.today) == ("", "")  # no suggestions given: the blocker alone
+    standups.unflag_blocker(c, first)
+    assert not items.get_row(c, lead.key).blocked
+    assert standups.entries(c, stream="SAL")[0].member == "bob"  # alice has no notes again
+
+    second = standups.flag_blocker(c, "bob", price.key, "supplier")
+    unblocked = standups.unflag_blocker(c, second)
+    assert not unblocked.blocked
+    (bob,) = standups.entries(c, stream="SAL")
+    assert bob.blockers == "VPN"
+
+    # notes changed since the flag: nothing is undone
+    third = standups.flag_blocker(c, "bob", price.key, "supplier")
+    standups.save_entry(c, "bob", today="call the supplier")
+    with pytest.raises(ConflictError):
+        standups.unflag_blocker(c, third)
+    assert items.get_row(c, price.key).blocked
+    assert standups.entries(c, stream="SAL")[0].blockers == f"VPN; {price.key}: supplier"
+
+    with pytest.raises(NotFoundError):
+        standups.flag_blocker(c, "nobody", price.key, "x")
+
+
+def test_suggestions_kept_for_a_member_passed_never_replace_notes_they_have(team):
+    c = team
+    kept = standups.keep_suggestions(c, "alice", ("finished SAL-1", "SAL-2 Mapping", ""))
+    assert (kept.yesterday, kept.today, kept.blockers, kept.absent) == ("finished SAL-1", "SAL-2 Mapping", "", False)
+    # notes taken (or cleared) meanwhile, or an absence, stay as they are
+    standups.save_entry(c, "bob", yesterday="", today="", blockers="")
+    assert standups.keep_suggestions(c, "bob", ("moved SAL-3", "", "")).yesterday == ""
+    standups.save_entry(c, "olga", absent=True)
+    assert standups.keep_suggestions(c, "olga", ("", "runbook", "")).today == ""
+    assert standups.keep_suggestions(c, "alice", ("other", "", "")).yesterday == "finished SAL-1"
+    # nothing to suggest: nothing stored
+    standups.start_session(c)
+    assert standups.keep_suggestions(c, "alice", ("", " ", ""), on="2026-01-06") is None
+    assert standups.entries(c, on="2026-01-06") == []
+
+
+def test_absent_and_back_leaves_the_day_as_it_was(team):
+    c = team
+    assert standups.mark_absent(c, "alice", False) is None  # back without having been away: nothing written
+    assert standups.entries(c) == []
+    assert standups.mark_absent(c, "alice", True).absent
+    assert standups.mark_absent(c, "alice", False) is None  # the absence was all there was
+    assert standups.entries(c) == []
+
+    # notes taken stay; only the absence goes
+    standups.save_entry(c, "bob", today="price list")
+    assert standups.mark_absent(c, "bob", True).today == "price list"
+    back = standups.mark_absent(c, "bob", False)
+    assert (back.absent, back.today) == (False, "price list")
+    # notes cleared before the absence stay cleared (the entry outlived the absence)
+    standups.save_entry(c, "olga", yesterday="", today="", blockers="")
+    standups.mark_absent(c, "olga", True)
+    assert standups.mark_absent(c, "olga", False) is not None
+    assert [(e.member, e.absent) for e in standups.entries(c)] == [("bob", False), ("olga", False)]
+
+
+def test_no_notes_are_from_the_members_of_the_standups_held_that_day(team, clock):
+    c = team
+    members.add_member(c, "cid", "Cid", stream="SAL")
+    standups.save_entry(c, "alice", today="import")
+    assert standups.day_summary(c).no_notes == []  # no standup held: nobody was asked
+
+    sal = standups.start_session(c, stream="SAL")
+    assert standups.day_summary(c).no_notes == ["bob", "cid"]  # not olga: OPS held none
+    assert standups.day_summary(c, stream="SAL").no_notes == ["bob", "cid"]
+    assert standups.day_summary(c, stream="OPS").no_notes == []
+
+    standups.end_session(c, sal.id)
+    members.add_member(c, "dan", "Dan", stream="SAL")  # joined after the standup ended: not one of its members
+    assert standups.day_summary(c).no_notes == ["bob", "cid"]
+
+    standups.start_session(c)  # one for all streams: everyone is asked
+    assert standups.day_summary(c).no_notes == ["bob", "cid", "dan", "olga"]
+    assert standups.day_summary(c, stream="OPS").no_notes == ["olga"]
+    assert standups.day_summary(c, stream="SAL").no_notes == ["bob", "cid", "dan"]

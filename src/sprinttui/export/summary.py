@@ -221,8 +221,7 @@ def standup_document(ctx: Ctx, *, on=None, stream: str | None = None) -> dict[st
     """One day's standup: notes, absences, blockers, blocked items and the meetings held."""
     key = str(stream).strip().upper() if stream and str(stream).strip() else None
     day = standups_svc.day_summary(ctx, on=on, stream=key)
-    noted = {e.member for e in day.entries}
-    missing = [m for m in members_svc.list_members(ctx, stream=key) if m.handle not in noted]
+    names = {m.handle: m.name for m in members_svc.list_members(ctx, stream=key, include_inactive=True)}
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "standup",
@@ -233,7 +232,7 @@ def standup_document(ctx: Ctx, *, on=None, stream: str | None = None) -> dict[st
         "notes": [{"member": e.member, "name": e.name, "absent": e.absent, "yesterday": e.yesterday,
                    "today": e.today, "blockers": e.blockers} for e in day.entries],
         "absent": day.absent,
-        "no_notes": [{"member": m.handle, "name": m.name} for m in missing],
+        "no_notes": [{"member": h, "name": names.get(h, h)} for h in day.no_notes],
         "blockers": [{"member": m, "text": t} for m, t in day.blockers],
         "blocked_items": [{"key": r.key, "title": r.title, "stream": r.stream, "status": r.status,
                            "assignee": r.assignee, "reason": r.blocked_reason} for r in day.blocked_items],

@@ -15,7 +15,7 @@ from sqlmodel import select
 from sprinttui.domain import NotFoundError, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ROW_WIDTH, ItemQuery, ItemRow, row_query, to_row
-from sprinttui.services.items import check_version, list_items
+from sprinttui.services.items import check_version, list_items, set_blocked
 from sprinttui.services.lookup import member_by_handle, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, ItemEvent, Member, StandupEntry, StandupSession, Stream
@@ -71,6 +71,139 @@ def entries(ctx: Ctx, *, on=None, stream: str | None = None) -> list[StandupView
                 for e, m in s.exec(stmt).all()]
 
 
+def _entry_row(s, member_id: int, day: date) -> StandupEntry | None:
+    return s.exec(select(StandupEntry).where(StandupEntry.member_id == member_id, StandupEntry.date == day)).first()
+
+
+def _has_notes(row: StandupEntry) -> bool:
+    return bool(row.yesterday.strip() or row.today.strip() or row.blockers.strip())
+
+
+def _new_entry(ctx: Ctx, member_id: int, day: date, notes: tuple[str, str, str] | None) -> StandupEntry:
+    yesterday, today, blockers = notes or ("", "", "")
+    return StandupEntry(
+        member_id=member_id, date=day, yesterday=clean_text(yesterday, "yesterday", limit=5000),
+        today=clean_text(today, "today", limit=5000), blockers=clean_text(blockers, "blockers", limit=5000),
+        updated_by=ctx.user, updated_at=ctx.now(),
+    )
+
+
+def keep_suggestions(ctx: Ctx, member: str, notes: tuple[str, str, str], *, on=None) -> StandupView | None:
+    """Take (yesterday, today, blockers) suggested from the member's history
+    as their notes of the day: the standup passed them with these on screen.
+    Notes the member has already (taken, cleared, or an absence) stay as they
+    are; suggestions with nothing in them store nothing. Returns the day's
+    notes, None when there are none."""
+    day = ctx.day(on)
+    with ctx.db.write() as s:
+        m = member_by_handle(s, member)
+        row = _entry_row(s, m.id, day)
+        if row is None:
+            if not any(str(v or "").strip() for v in notes):
+                return None
+            row = _new_entry(ctx, m.id, day, notes)
+            s.add(row)
+            s.flush()
+        return _entry_view(row, m)
+
+
+def mark_absent(ctx: Ctx, member: str, absent: bool, *, on=None) -> StandupView | None:
+    """Mark the member absent for the day, or back. Back from an absence that
+    was all the day held for them (the entry was made by the absence and
+    nothing was noted or changed since) takes the entry away again: the day is
+    as it was before, without notes. Returns the day's notes, None when there
+    are none."""
+    day = ctx.day(on)
+    with ctx.db.write() as s:
+        m = member_by_handle(s, member)
+        row = _entry_row(s, m.id, day)
+        if not absent:
+            if row is None:
+                return None
+            if row.absent and row.version == 1 and not _has_notes(row):
+                s.delete(row)
+                return None
+        if row is None:
+            row = _new_entry(ctx, m.id, day, None)
+            s.add(row)
+        row.absent = bool(absent)
+        row.updated_by = ctx.user
+        row.updated_at = ctx.now()
+        s.flush()
+        return _entry_view(row, m)
+
+
+@dataclass(frozen=True)
+class FlaggedBlocker:
+    """A blocker flagged in the standup: the item blocked, and the member's
+    notes of the day with the blocker among them."""
+
+    item: ItemRow
+    entry: StandupView
+    before: StandupView | None  # the notes before the flag; None: there were none
+
+
+def _blocker_text(key: str, reason: str) -> str:
+    """How a blocked item reads among a member's blockers (as the suggested notes write it)."""
+    return f"{key}: {reason or 'blocked'}"
+
+
+def _with_blocker(blockers: str, key: str, text: str) -> str:
+    """The blockers with ``text`` (``"KEY: reason"``) among them: in place of
+    what they said about the same item, else added at the end."""
+    parts = [p.strip() for p in blockers.split(";")]
+    if any(p.startswith(f"{key}:") for p in parts):
+        kept = [p for p in parts if p and not p.startswith(f"{key}:")]
+        return "; ".join([*kept, text])
+    return f"{blockers.rstrip()}; {text}" if blockers.strip() else text
+
+
+def flag_blocker(ctx: Ctx, member: str, key: str, reason: str = "", *, on=None,
+                 notes: tuple[str, str, str] | None = None,
+                 expected_version: int | None = None) -> FlaggedBlocker:
+    """A blocker the member names in the standup: their item ``key`` is
+    blocked with the reason, and ``"KEY: reason"`` joins the blockers in their
+    notes of the day, so that the day's summary and the sprint summary count
+    it and the member is among those who reported. A member without notes
+    yet gets ``notes`` (the suggestions on screen) with the blocker added.
+    ``expected_version`` is the item's."""
+    day = ctx.day(on)
+    with ctx.db.read() as s:
+        member_by_handle(s, member)  # an unknown member blocks nothing
+    item = set_blocked(ctx, key, True, reason, expected_version=expected_version)
+    with ctx.db.write() as s:
+        m = member_by_handle(s, member)
+        row = _entry_row(s, m.id, day)
+        before = _entry_view(row, m) if row is not None else None
+        if row is None:
+            row = _new_entry(ctx, m.id, day, notes)
+            s.add(row)
+        row.blockers = clean_text(_with_blocker(row.blockers, item.key, _blocker_text(item.key, item.blocked_reason)),
+                                  "blockers", limit=5000)
+        row.updated_by = ctx.user
+        row.updated_at = ctx.now()
+        s.flush()
+        return FlaggedBlocker(item, _entry_view(row, m), before)
+
+
+def unflag_blocker(ctx: Ctx, flagged: FlaggedBlocker) -> ItemRow:
+    """Undo :func:`flag_blocker`: the member's notes are as they were before
+    (none, if there were none) and the item is no longer blocked. Notes changed
+    since raise ConflictError, and nothing is undone. Returns the item."""
+    with ctx.db.write() as s:
+        m = member_by_handle(s, flagged.entry.member)
+        row = _entry_row(s, m.id, flagged.entry.date)
+        if row is not None:
+            check_version(row, flagged.entry.version, f"the standup notes of {m.handle}")
+            if flagged.before is None:
+                s.delete(row)
+            else:
+                row.blockers = flagged.before.blockers
+                row.updated_by = ctx.user
+                row.updated_at = ctx.now()
+    return set_blocked(ctx, flagged.item.key, False)
+
+
 # --------------------------------------------------------------------------- held standups
 
 
@@ -95,15 +228,19 @@ class SessionView:
         return self.ended_at is not None
 
 
-def _session_view(row: StandupSession, stream_key: str | None) -> SessionView:
+def _stored_summary(row: StandupSession) -> dict:
     try:
         summary = json.loads(row.summary_json or "{}")
     except ValueError:
         summary = {}
+    return summary if isinstance(summary, dict) else {}
+
+
+def _session_view(row: StandupSession, stream_key: str | None) -> SessionView:
     return SessionView(
         row.id, row.date, stream_key, row.facilitator, row.started_at, row.ended_at,
         row.timebox_seconds, row.elapsed_seconds,
-        [t for t in row.parking_lot.split("\n") if t], summary if isinstance(summary, dict) else {},
+        [t for t in row.parking_lot.split("\n") if t], _stored_summary(row),
         row.version,
     )
 
@@ -224,6 +361,9 @@ class DaySummary:
     stream: str | None
     members: list[str] = field(default_factory=list)  # active members of the stream, by handle
     entries: list[StandupView] = field(default_factory=list)
+    # the members of the standups held that day (of the stream: its own and
+    # those of all streams), by handle; for an ended one those it had then
+    met: list[str] = field(default_factory=list)
     sessions: list[SessionView] = field(default_factory=list)
     # blocked now and not done; for a past day the ended sessions' stored
     # summaries hold what was blocked then
@@ -245,21 +385,52 @@ class DaySummary:
         return [(e.member, e.blockers) for e in self.entries if e.blockers.strip()]
 
     @property
+    def no_notes(self) -> list[str]:
+        """The members of the day's standups who have no notes that day."""
+        noted = {e.member for e in self.entries}
+        return [m for m in self.met if m not in noted]
+
+    @property
     def parking_lot(self) -> list[str]:
         return [t for sess in self.sessions for t in sess.parking_lot]
+
+
+def _met(s, day: date, stream_id: int | None) -> list[str]:
+    """The members of the standups held on the day (for a stream: its own and
+    those of all streams, its members among them), by handle. An ended
+    standup's are those its stored summary names (present or absent), a
+    running one's the active members of its stream."""
+    held = select(StandupSession).where(StandupSession.date == day)
+    if stream_id is not None:
+        held = held.where(or_(StandupSession.stream_id == stream_id, StandupSession.stream_id.is_(None)))
+    people = s.exec(select(Member.handle, Member.primary_stream_id, Member.active)).all()
+    met: set[str] = set()
+    for sess in s.exec(held).all():
+        stored = _stored_summary(sess) if sess.ended_at is not None else {}
+        present, absent = stored.get("present"), stored.get("absent")
+        if isinstance(present, list) and isinstance(absent, list):
+            met.update(h for h in present + absent if isinstance(h, str))
+        else:
+            met.update(h for h, sid, active in people
+                       if active and (sess.stream_id is None or sid == sess.stream_id))
+    known = {h for h, sid, _active in people if stream_id is None or sid == stream_id}
+    return sorted(met & known)
 
 
 def day_summary(ctx: Ctx, *, on=None, stream: str | None = None) -> DaySummary:
     day = ctx.day(on)
     with ctx.db.read() as s:
+        stream_id = stream_by_key(s, stream).id if stream else None
         stmt = select(Member.handle).where(Member.active == True).order_by(Member.handle)  # noqa: E712
-        if stream:
-            stmt = stmt.where(Member.primary_stream_id == stream_by_key(s, stream).id)
+        if stream_id is not None:
+            stmt = stmt.where(Member.primary_stream_id == stream_id)
         handles = list(s.exec(stmt).all())
+        met = _met(s, day, stream_id)
     return DaySummary(
         date=day,
         stream=stream.upper() if stream else None,
         members=handles,
+        met=met,
         entries=entries(ctx, on=day, stream=stream),
         sessions=sessions(ctx, on=day, stream=stream),
         blocked_items=list_items(ctx, ItemQuery(stream=stream, blocked_only=True, include_done=False)),
@@ -322,7 +493,7 @@ class MemberDigest:
             ) if part
         )
         today = "; ".join(f"{r.key} {r.title}" for r in self.in_progress)
-        blockers = "; ".join(f"{r.key}: {r.blocked_reason or 'blocked'}" for r in self.blocked)
+        blockers = "; ".join(_blocker_text(r.key, r.blocked_reason) for r in self.blocked)
         return yesterday, today, blockers
 
 
