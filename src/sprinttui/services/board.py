@@ -78,7 +78,8 @@ def board_page(
     limit: int = BOARD_PAGE,
 ) -> list[ItemRow]:
     """Cards of one board column (sprint and status) in rank order, paged in SQL;
-    ``stream`` and ``text`` (key or title) filter as list_items does."""
+    ``stream`` and ``text`` (key, title, labels, description or assignee)
+    filter as list_items does."""
     _check_page(offset, limit)
     q = _board_query(sprint, stream, text, status)
     with ctx.db.read() as s:
