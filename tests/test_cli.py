@@ -500,6 +500,24 @@ def test_listing_commands_and_edits(cli, db):
     assert len(item_list(cli, db)) == 1
 
 
+def test_item_list_search_finds_labels_descriptions_and_assignees(cli, db):
+    assert cli(db, "item", "add", "Second item", "--stream", "SUP", "--labels", "gdpr,go-live",
+               "--description", "Call the Zebra vendor")[0] == 0  # SUP-1
+    assert cli(db, "item", "edit", "SAL-1", "--assignee", "ann")[0] == 0
+
+    def found(text: str) -> list[str]:
+        code, out, err = cli(db, "item", "list", "--search", text, "--json")
+        assert code == 0, err
+        return [r["key"] for r in json.loads(out)]
+
+    assert found("GO-LIVE") == ["SUP-1"]  # a label
+    assert found("zebra vendor") == ["SUP-1"]  # the description
+    assert found("ann") == ["SAL-1"]  # the assignee's handle
+    assert found("example") == ["SAL-1"]  # the assignee's name, Ann Example
+    assert found("Support") == []  # not the stream's name
+    assert found("item") == ["SAL-1", "SUP-1"]  # the titles, as before
+
+
 def test_kpis(cli, db):
     assert cli(db, "kpi", "add", "Adoption", "--unit", "%", "--baseline", "10", "--target", "80")[0] == 0
     assert cli(db, "kpi", "record", "Adoption", "30", "--date", "2026-03-01")[0] == 0

@@ -215,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stream", metavar="KEY")
     p.add_argument("--status", metavar="S")
     p.add_argument("--assignee", metavar="H")
-    p.add_argument("--search", metavar="TEXT", help="text in the key or title")
+    p.add_argument("--search", metavar="TEXT",
+                   help="text in the key, title, labels, description or assignee (handle or name)")
     p.add_argument("--limit", metavar="N", type=positive_int)
     json_flag(p)
     p = leaf(g, "show", "item_show", "show an item: fields, history and slip trail")
