@@ -184,7 +184,7 @@ def test_plan_items_moves_several_at_once_with_history(proj, clock):
     for n in range(3):
         create_item(c, f"Item {n}", stream="SAL", points=1)
     clock.advance(hours=1)
-    rows = items.plan_items(c, ["SAL-1", "SAL-3"], "S1")
+    rows = items.plan_items(c, ["SAL-1", "SAL-3"], "S1").rows
     assert [r.sprint for r in rows] == ["S1", "S1"]
     assert [r.key for r in items.list_items(c, sprint="S1")] == ["SAL-1", "SAL-3"]
     assert fields(c, "SAL-3")[-1] == ("sprint", None, "S1")
@@ -564,3 +564,59 @@ def test_count_and_points_sum_in_sql_with_the_same_filters_as_the_list(proj):
     assert items.count_and_points(c, sprint="S9", text="b") == (1, 2.5)
     assert items.count_and_points(c, sprint="backlog", stream="SAL")[1] >= 8.0
     assert items.count_and_points(c, sprint="S9", status="done") == (0, 0.0)
+
+
+# --------------------------------------------------------------------------- taking a planning back
+
+
+def _figures(c, sprint: str) -> tuple:
+    from sprinttui.services import reports
+
+    t = reports.sprint_report(c, sprint).totals
+    return (t.committed_points, t.added_points, t.removed_points, t.completed_points)
+
+
+def test_reverting_a_planning_leaves_the_sprint_figures_as_they_were(proj, clock):
+    c = proj
+    for n in range(3):
+        create_item(c, f"Item {n}", stream="SAL", points=n + 1, sprint="S1" if n == 0 else None)
+    clock.set("2026-01-05 09:00")
+    sprints.start_sprint(c, "S1")
+    clock.advance(hours=2)
+    figures = _figures(c, "S1")
+    planning = items.plan_items(c, ["SAL-2", "SAL-3", "SAL-1"], "S1")  # SAL-1 is in S1 already
+    assert planning.before == {"SAL-2": None, "SAL-3": None}
+    assert _figures(c, "S1") != figures  # added in the running sprint
+    clock.advance(minutes=5)
+    back = items.revert_planning(c, planning)
+    assert [(r.key, r.sprint) for r in back] == [("SAL-2", None), ("SAL-3", None)]
+    assert _figures(c, "S1") == figures  # no trace in the management report
+    # the item's own history tells both
+    assert fields(c, "SAL-2")[-2:] == [("sprint", None, "S1"), ("sprint", "S1", None)]
+
+
+def test_reverting_a_planning_refuses_when_someone_changed_an_item_since(proj, make_ctx, clock):
+    c = proj
+    create_item(c, "Mine", stream="SAL")
+    create_item(c, "Also mine", stream="SAL")
+    planning = items.plan_items(c, ["SAL-1", "SAL-2"], "S1")
+    other = replace(make_ctx("bob"), clock=clock)
+    edit_item(other, "SAL-2", title="Bob's title")
+    with pytest.raises(ConflictError):
+        items.revert_planning(c, planning)
+    # nothing was taken back: not even the item nobody touched
+    assert [items.get_row(c, k).sprint for k in ("SAL-1", "SAL-2")] == ["S1", "S1"]
+    assert items.get_row(c, "SAL-2").title == "Bob's title"
+
+
+def test_a_planning_taken_back_after_the_sprint_started_is_an_ordinary_removal(proj, clock):
+    c = proj
+    create_item(c, "Early", stream="SAL", points=5)
+    planning = items.plan_items(c, ["SAL-1"], "S1")
+    clock.set("2026-01-05 09:00")
+    sprints.start_sprint(c, "S1")  # SAL-1 is now committed: its record of S1 stays
+    clock.advance(hours=1)
+    items.revert_planning(c, planning)
+    assert items.get_row(c, "SAL-1").sprint is None
+    committed, _added, removed, _done = _figures(c, "S1")
+    assert (committed, removed) == (5, 5)

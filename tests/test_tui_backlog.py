@@ -17,7 +17,7 @@ from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.editor import ItemEditor
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.screens.backlog import MARK, PAGE, BacklogScreen
-from tui_support import make_app, press, settle
+from tui_support import changed_elsewhere, make_app, press, settle
 
 SIZE = (120, 36)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
@@ -169,7 +169,7 @@ async def test_reload_keeps_the_cursor_on_the_same_item(proj, make_ctx):
         other = make_ctx("bob")  # another process moves SAL-3 to the bottom
         items.rerank(other, "SAL-3", after="OPS-1")
         items.create_item(other, "Brand new", stream="SAL")  # SAL-5
-        app.data_written()  # what the watcher does when the database changed
+        changed_elsewhere(app)  # what the watcher does when the database changed
         await settle(app, pilot)
         assert shown_keys(screen) == ["SAL-1", "SAL-2", "SAL-4", "OPS-1", "SAL-3", "SAL-5"]
         assert cursor_key(screen) == "SAL-3"

@@ -14,16 +14,18 @@ from concurrent.futures import Future
 from datetime import timedelta
 
 import pytest
+from textual.widgets import Static
 
 from sprinttui.domain import NotFoundError
 from sprinttui.services import board as board_svc
 from sprinttui.services import items, members, sprints, streams
 from sprinttui.services.item_rows import ItemQuery
 from sprinttui.services.text import fmt_points
-from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
+from sprinttui.tui.modals import ChooseModal, ConfirmModal, NoticeModal, PromptModal
 from sprinttui.tui.screens.board import PAGE, BoardScreen
 from tui_support import (
     board_of,
+    changed_elsewhere,
     error_notes,
     focused_key,
     keys_by_column,
@@ -256,10 +258,15 @@ async def test_undo_does_not_overwrite_a_change_someone_made_since(proj, make_ct
         items.move_item(bob, "SAL-2", "review")  # bob moves it on meanwhile
         await press(app, pilot, "u")
         assert status(proj, "SAL-2") == "review"  # bob's change stands
-        warning = [text for severity, text in app.note_log if severity == "warning"]
-        assert warning and warning[-1].startswith("Not undone (move of SAL-2 to doing)")
-        assert "changed by someone else" in warning[-1]
+        # a dialog says so, and why, before anything else happens
+        assert isinstance(app.screen, NoticeModal)
+        said = str(app.screen.query_one("#notice-body", Static).render())
+        assert said.startswith("move of SAL-2 to doing was not undone")
+        assert "changed by someone else" in said
         assert not error_notes(app)
+        await press(app, pilot, "enter")
+        assert not isinstance(app.screen, NoticeModal)
+        assert "SAL-2" in keys_by_column(app)[REVIEW]  # and the board shows bob's change
 
 
 async def test_undo_with_nothing_to_undo_says_so(proj):
@@ -313,7 +320,7 @@ async def test_two_quick_moves_of_the_same_card_both_apply(proj):
 class AlreadyDoneExecutor:
     """A writer whose job is finished when submit() returns: the state a busy
     machine produces whenever the writer thread completes the job before the UI
-    thread reaches fut.add_done_callback() in SprintTuiApp.submit_write."""
+    thread reaches fut.add_done_callback() in SprintTuiApp.perform."""
 
     def submit(self, fn, *args, **kwargs) -> Future:
         future: Future = Future()
@@ -913,7 +920,7 @@ async def test_a_reload_keeps_the_focus_on_a_card_of_the_third_page(long_board, 
         # someone else edits another card: the live refresh reloads the board
         bob = make_ctx("bob")
         items.edit_item(bob, todo[0], title="Renamed by bob")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert focused_key(app) == deep and board.columns[TODO].cursor == 130
         assert card_lines(board.columns[TODO], deep)[0].startswith(deep)
@@ -921,7 +928,7 @@ async def test_a_reload_keeps_the_focus_on_a_card_of_the_third_page(long_board, 
         assert keys_by_column(app)[TODO] == todo  # as much as was loaded, read again
         # bob moves the focused card to Doing, where it lands beyond the first page: the focus follows it
         items.move_item(bob, deep, "doing")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         doing = column_keys(long_board, "doing")
         assert doing.index(deep) >= PAGE

@@ -25,7 +25,7 @@ from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.screens.catchup import CatchUpScreen
-from tui_support import error_notes, make_app, notes, press, settle
+from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle
 
 SIZE = (100, 30)
 PLAN_ORDER = ["OPS-1", "SAL-2", "SAL-1", "SAL-3", "SAL-5", "SAL-6"]
@@ -365,7 +365,7 @@ async def test_a_reload_keeps_the_cursor_skips_and_additions(proj, make_ctx, clo
         # someone else plans OPS-1 meanwhile
         other = replace(make_ctx("bob"), clock=clock)
         items.plan_item(other, "OPS-1", "S2")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert plan_col(scr)["OPS-1"] == "in S2"
         assert plan_col(scr)["SAL-2"] == "skipped"
@@ -404,7 +404,7 @@ async def test_a_long_list_fills_the_table_as_the_cursor_goes_down_and_a_reload_
         await press(app, pilot, "pageup")
         here = scr.current.key
         assert everything.index(here) > 200
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert scr.current.key == here
         assert shown_keys(scr) == everything

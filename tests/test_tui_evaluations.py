@@ -16,7 +16,7 @@ from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.editor import ItemEditor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.evaluations import EvaluationsScreen, TextModal
-from tui_support import error_notes, make_app, notes, press, settle, type_text
+from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle, type_text
 
 SMALL, BIG = (80, 24), (160, 48)
 
@@ -221,7 +221,7 @@ async def test_n_starts_an_evaluation_of_the_current_sprint_with_the_figures_and
         ]
         # the item is finished elsewhere; the next reload shows it done
         move_item(proj, "SAL-3", "done")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert shown(scr, "ev-actions-title") == "Open actions from S1 (2026-01-16): 1 of 2 done"
         assert rows(scr.actions_table)[0][:2] == ["✓ done", "SAL-3 done"]
@@ -337,7 +337,7 @@ async def test_votes_change_the_order_when_sorted_by_votes(proj):
         kick = [f for f in latest(proj)[1] if f.text == "Kick-off"][0]
         for _ in range(6):
             evaluations.vote(proj, kick.id, -1)
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         await cursor_to(app, pilot, scr, "Kick-off")
         await press(app, pilot, "minus")
@@ -364,7 +364,7 @@ async def test_c_turns_a_finding_into_an_item_whose_status_it_then_shows(proj, m
         # moved to done by someone else: shown after the next reload
         clock.advance(hours=1)
         move_item(make_ctx("bob", clock=clock), "OPS-3", "done")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert findings(scr)[-1][-1] == "OPS-3 done"
         assert scr.finding.status == "resolved"
@@ -377,7 +377,7 @@ async def test_c_turns_a_finding_into_an_item_whose_status_it_then_shows(proj, m
         # a rejected finding is not turned into work
         await cursor_to(app, pilot, scr, "Weekly decision slot")
         evaluations.edit_finding(proj, scr.finding.id, status="rejected")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         await press(app, pilot, "c")
         assert app.screen is scr and any("was rejected" in n for n in notes(app))
@@ -478,7 +478,7 @@ async def test_the_cursor_stays_on_its_finding_across_reloads(proj, make_ctx):
         await cursor_to(app, pilot, scr, "Weekly decision slot")
         ev = evaluations.list_evaluations(proj)[0]
         evaluations.add_finding(make_ctx("bob"), ev.id, "went_well", "A went well added by bob")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert texts(scr)[1] == "A went well added by bob"
         assert scr.finding.text == "Weekly decision slot"

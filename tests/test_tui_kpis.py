@@ -24,7 +24,7 @@ from sprinttui.tui.widgets.charts import (
     VelocityData,
     fmt_num,
 )
-from tui_support import error_notes, make_app, notes, press, settle, type_text
+from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle, type_text
 
 SMALL, BIG = (80, 24), (160, 48)
 
@@ -366,7 +366,7 @@ async def test_c_cycles_the_chart_at_80x24_and_all_show_at_160x48(proj):
         assert visible_charts(scr) == ["trend"]
         # the chart shown is the same after a reload
         await press(app, pilot, "c")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert visible_charts(scr) == ["burndown"]
 
@@ -551,7 +551,7 @@ async def test_cursor_stays_on_its_kpi_when_others_write(proj, make_ctx):
         other = make_ctx("bob")
         kpis.add_kpi(other, "Aaa first")  # sorts above: the row index of Lead time changes
         kpis.link_item(other, "Lead time", "SAL-2")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert [r[0] for r in rows(scr)] == ["Aaa first", "Adoption", "Lead time"]
         assert scr.kpi.name == "Lead time"

@@ -17,7 +17,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.planning import PlanningScreen
-from tui_support import press, settle, type_text
+from tui_support import changed_elsewhere, press, settle, type_text
 
 SIZE = (120, 36)
 
@@ -300,7 +300,7 @@ async def test_backspace_on_the_backlog_and_enter_without_rows_do_nothing(plan):
         assert [r.key for r in items.list_items(plan, sprint="S1")] == ["SAL-1"]
         for key in ("SAL-2", "SAL-3", "OPS-1"):
             items.plan_item(plan, key, "S1")
-        app.data_written()
+        changed_elsewhere(app)
         await settle(app, pilot)
         assert keys(scr, "plan-backlog") == []
         await press(app, pilot, "greater_than_sign", "enter")

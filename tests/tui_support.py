@@ -11,6 +11,7 @@ from textual.worker import WorkerState
 
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.screens.board import BoardScreen
+from sprinttui.tui.writes import EVERYTHING, DataChanged
 
 RUNNING = (WorkerState.PENDING, WorkerState.RUNNING)
 
@@ -34,15 +35,15 @@ def make_app(c, **kw) -> SprintTuiApp:
     app = SprintTuiApp(c, **kw)
     log = NoteLog()
     counts = {"submitted": 0, "finished": 0}
-    notify, submit_write, write_finished = app.notify, app.submit_write, app._write_finished
+    notify, perform, write_finished = app.notify, app.perform, app._write_finished
 
     def recording_notify(message, **options):
         log.append((options.get("severity", "information"), str(message)))
         return notify(message, **options)
 
-    def counting_submit_write(op, **options):
+    def counting_perform(write, **options):
         counts["submitted"] += 1
-        return submit_write(op, **options)
+        return perform(write, **options)
 
     def counting_write_finished(*args):
         try:
@@ -51,10 +52,15 @@ def make_app(c, **kw) -> SprintTuiApp:
             counts["finished"] += 1
 
     app.notify = recording_notify
-    app.submit_write = counting_submit_write
+    app.perform = counting_perform
     app._write_finished = counting_write_finished
     app.note_log, app.write_counts = log, counts
     return app
+
+
+def changed_elsewhere(app) -> None:
+    """What the change poll does when another process wrote to the database."""
+    app.post_message(DataChanged(EVERYTHING, external=True))
 
 
 def notes(app) -> list[str]:

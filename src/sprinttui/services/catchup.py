@@ -60,7 +60,7 @@ from sprinttui.domain import (
 )
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ROW_WIDTH, ItemRow, row_query, to_row
-from sprinttui.services.items import plan_items
+from sprinttui.services.items import Planning, plan_items, revert_planning
 from sprinttui.services.lookup import sprint_by_ref, stream_by_key
 from sprinttui.services.project import get_settings
 from sprinttui.services.sprints import SprintView, view
@@ -220,6 +220,7 @@ class AcceptResult:
     sprint: str
     keys: list[str]  # planned into the sprint now
     before: dict[str, str | None] = field(default_factory=dict)  # key → its sprint before (None: backlog)
+    planning: Planning | None = None  # what was planned, for unaccept
 
 
 # --------------------------------------------------------------------------- reading
@@ -482,15 +483,13 @@ def accept(ctx: Ctx, keys, sprint: str = "next") -> AcceptResult:
             raise StateError(f"{key} is in the running sprint {one_line(sprint_name, 60)}; "
                              "it carries over when that sprint closes")
         before[key] = sprint_name
-    if before:
-        plan_items(ctx, list(before), name)
-    return AcceptResult(sprint=name, keys=list(before), before=before)
+    planning = plan_items(ctx, list(before), name) if before else None
+    return AcceptResult(sprint=name, keys=list(before), before=before, planning=planning)
 
 
-def unaccept(ctx: Ctx, result: AcceptResult) -> None:
-    """Undo an accept: each item goes back to the sprint (or backlog) it came from."""
-    groups: dict[str | None, list[str]] = defaultdict(list)
-    for key, previous in result.before.items():
-        groups[previous].append(key)
-    for previous, ks in groups.items():
-        plan_items(ctx, ks, previous)
+def unaccept(ctx: Ctx, result: AcceptResult, *, versions: dict[str, int] | None = None) -> None:
+    """Undo an accept: each item goes back to the sprint (or backlog) it came
+    from, leaving the sprints' figures as they were (see revert_planning);
+    refused when one of them changed since."""
+    if result.planning is not None:
+        revert_planning(ctx, result.planning, versions=versions)

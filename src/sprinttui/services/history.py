@@ -90,9 +90,10 @@ def record_change(s: Session, item: Item, actor: str, field: str, old: Any, new:
                     old=history_text(old), new=history_text(new)))
 
 
-def record_moves(s: Session, item: Item, moves: Iterable[Move[int]], actor: str, at: datetime) -> None:
+def record_moves(s: Session, item: Item, moves: Iterable[Move[int]], actor: str, at: datetime) -> list[SprintEvent]:
     """Add the sprint_event rows of `moves` (sprints by id), with the item's
-    points and status at that moment."""
-    for move in moves:
-        s.add(SprintEvent(sprint_id=move.sprint, item_id=item.id, kind=move.kind.value, at=at, actor=actor,
-                          points=item.points, status=item.status, target_sprint_id=move.target))
+    points and status at that moment; returns them (their ids once flushed)."""
+    rows = [SprintEvent(sprint_id=move.sprint, item_id=item.id, kind=move.kind.value, at=at, actor=actor,
+                        points=item.points, status=item.status, target_sprint_id=move.target) for move in moves]
+    s.add_all(rows)
+    return rows

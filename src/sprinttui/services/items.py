@@ -8,6 +8,7 @@ What a row of an item is and the query that reads it are in
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -105,19 +106,20 @@ def _next_rank(s: Session) -> float:
     return float(top or 0) + 1.0
 
 
-def _set_sprint(s: Session, ctx: Ctx, item: Item, target: Sprint | None, at: datetime) -> bool:
-    """Move item into target sprint (None = backlog), writing membership events."""
+def _set_sprint(s: Session, ctx: Ctx, item: Item, target: Sprint | None, at: datetime) -> list[SprintEvent] | None:
+    """Move item into target sprint (None = backlog), writing membership events
+    (returned; None when it was there already)."""
     if item.sprint_id == (target.id if target else None):
-        return False
+        return None
     if target is not None and target.state == SprintState.CLOSED:
         raise StateError(f"sprint {target.name} is closed; plan into an open sprint or the backlog")
     old = s.get(Sprint, item.sprint_id) if item.sprint_id else None
     moves = plan_moves(old.id if old else None, target.id if target else None,
                        old_closed=old is not None and old.state == SprintState.CLOSED)
-    record_moves(s, item, moves, ctx.user, at)
+    events = record_moves(s, item, moves, ctx.user, at)
     record_change(s, item, ctx.user, "sprint", old.name if old else None, target.name if target else None, at)
     item.sprint_id = target.id if target else None
-    return True
+    return events
 
 
 def _due(ctx: Ctx, value) -> date | None:
@@ -317,7 +319,7 @@ def apply_changes(s: Session, ctx: Ctx, item: Item, changes: dict[str, Any]) -> 
     if "status" in changes:
         st = parse_enum(Status, changes["status"], "status").value
         setf("status", st)
-    if "sprint" in changes and _set_sprint(s, ctx, item, sprint_or_backlog(s, changes["sprint"]), at):
+    if "sprint" in changes and _set_sprint(s, ctx, item, sprint_or_backlog(s, changes["sprint"]), at) is not None:
         changed = True
     if changed:
         mark_updated(ctx, item, at)
@@ -336,19 +338,74 @@ def plan_item(ctx: Ctx, key: str, sprint: str | None, *, expected_version: int |
                      expected_version=expected_version)
 
 
-def plan_items(ctx: Ctx, keys: list[str], sprint: str | None) -> list[ItemRow]:
-    """Plan several items at once, in one transaction."""
+@dataclass(frozen=True)
+class Planning:
+    """What one plan_items call did, so that revert_planning can take it back."""
+
+    #: where the items went (None: the backlog)
+    sprint: str | None
+    #: every item asked for, as it is after the planning
+    rows: list[ItemRow]
+    #: the items that moved: key -> the sprint it was in (None: the backlog)
+    before: dict[str, str | None] = field(default_factory=dict)
+    #: the items that moved: key -> ids of the sprint events the planning wrote
+    events: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def plan_items(ctx: Ctx, keys: list[str], sprint: str | None, *,
+               expected_versions: dict[str, int] | None = None) -> Planning:
+    """Plan several items at once, in one transaction (refused when one of them
+    is not at the version `expected_versions` gives for it)."""
     with ctx.db.write() as s:
         target = sprint_or_backlog(s, sprint)
         at = ctx.now()
-        done = []
+        done: list[str] = []
+        before: dict[str, str | None] = {}
+        written: dict[str, list[SprintEvent]] = {}
         for key in keys:
             item = item_by_key(s, key)
-            if _set_sprint(s, ctx, item, target, at):
+            check_version(item, (expected_versions or {}).get(item.key), f"item {item.key}")
+            previous = s.get(Sprint, item.sprint_id) if item.sprint_id else None
+            events = _set_sprint(s, ctx, item, target, at)
+            if events is not None:
                 mark_updated(ctx, item, at)
+                before[item.key], written[item.key] = (previous.name if previous else None), events
             done.append(item.key)
         s.flush()
-    return [get_row(ctx, k) for k in done]
+        events_by_key = {k: tuple(e.id for e in evs if e.id is not None) for k, evs in written.items()}
+        rows = [read_row(s, k) for k in done]
+    return Planning(target.name if target else None, rows, before, events_by_key)
+
+
+def revert_planning(ctx: Ctx, planning: Planning, *, versions: dict[str, int] | None = None) -> list[ItemRow]:
+    """Take a planning back: each item that moved goes back where it was, in one
+    transaction. Refused (ConflictError) for all when one changed since: its
+    version is not the one the planning left (or the one given in `versions`).
+    When nothing happened to the item's sprints since, the sprint events the
+    planning wrote are withdrawn, so every sprint's figures are exactly as they
+    were; the item's history shows the planning and its undo."""
+    expected = {r.key: r.version for r in planning.rows} | (versions or {})
+    with ctx.db.write() as s:
+        at = ctx.now()
+        for key, previous in planning.before.items():
+            item = item_by_key(s, key)
+            check_version(item, expected.get(key), f"item {item.key}")
+            back = sprint_or_backlog(s, previous)
+            mine = planning.events.get(key, ())
+            latest = s.exec(select(SprintEvent).where(SprintEvent.item_id == item.id)
+                            .order_by(SprintEvent.id.desc()).limit(max(len(mine), 1))).all()
+            if mine and sorted(e.id for e in latest) == sorted(mine):
+                current = s.get(Sprint, item.sprint_id) if item.sprint_id else None
+                for event in latest:
+                    s.delete(event)
+                record_change(s, item, ctx.user, "sprint", current.name if current else None,
+                              back.name if back else None, at)
+                item.sprint_id = back.id if back else None
+            else:
+                _set_sprint(s, ctx, item, back, at)
+            mark_updated(ctx, item, at)
+        s.flush()
+        return [read_row(s, k) for k in planning.before]
 
 
 def set_blocked(ctx: Ctx, key: str, blocked: bool, reason: str = "", *, expected_version: int | None = None) -> ItemRow:
@@ -432,9 +489,11 @@ def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> I
         return read_row(s, item.key)
 
 
-def restore_item(ctx: Ctx, key: str) -> ItemRow:
+def restore_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> ItemRow:
+    """Undo a deletion (refused when the item changed since `expected_version`)."""
     with ctx.db.write() as s:
         item = item_by_key(s, key, include_deleted=True)
+        check_version(item, expected_version, f"item {item.key}")
         if not item.deleted:
             return read_row(s, item.key)
         at = ctx.now()

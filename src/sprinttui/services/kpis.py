@@ -209,6 +209,7 @@ class Link:
     key: str
     kpi: str | None
     previous: str | None
+    version: int = 0  # the item's version after the change
 
 
 def _set_link(ctx: Ctx, name: str, key: str, link: bool, expected_version: int | None) -> Link:
@@ -220,7 +221,8 @@ def _set_link(ctx: Ctx, name: str, key: str, link: bool, expected_version: int |
         if not link and item.kpi_id != k.id:
             raise StateError(f"{item.key} is not linked to KPI {one_line(k.name, 40)!r}")
         apply_changes(s, ctx, item, {"kpi": k.name if link else None})
-        return Link(item.key, k.name if link else None, old.name if old else None)
+        s.flush()
+        return Link(item.key, k.name if link else None, old.name if old else None, item.version)
 
 
 def link_item(ctx: Ctx, name: str, key: str, *, expected_version: int | None = None) -> Link:

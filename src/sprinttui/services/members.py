@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from sprinttui.domain import HANDLE_RE, ValidationError, one_line
+from sprinttui.domain import HANDLE_RE, ConflictError, ValidationError, one_line
 from sprinttui.services.context import Ctx
 from sprinttui.services.lookup import member_by_handle, sprint_by_ref, stream_by_key
-from sprinttui.services.text import clean_line, clean_list
+from sprinttui.services.text import clean_line, clean_list, fmt_points
 from sprinttui.store.models import Absence, Member, Stream
 
 
@@ -127,8 +127,10 @@ def get_member(ctx: Ctx, handle: str) -> MemberView:
         return _view(m, streams)
 
 
-def set_absence(ctx: Ctx, handle: str, sprint: str, days: float) -> float:
-    """Days the member is away during the sprint (0 removes the absence)."""
+def set_absence(ctx: Ctx, handle: str, sprint: str, days: float, *, expected: float | None = None) -> float:
+    """Days the member is away during the sprint (0 removes the absence).
+    With `expected`: refused (ConflictError) unless that is what is recorded now
+    (an undo must not overwrite what someone else set since)."""
     try:
         d = float(days)
     except (TypeError, ValueError):
@@ -141,6 +143,11 @@ def set_absence(ctx: Ctx, handle: str, sprint: str, days: float) -> float:
         row = s.exec(
             select(Absence).where(Absence.member_id == m.id, Absence.sprint_id == sp.id)
         ).first()
+        now = float(row.days) if row else 0.0
+        if expected is not None and now != float(expected):
+            raise ConflictError(
+                f"the absence of {m.handle} in {sp.name} was changed by someone else ({fmt_points(now)} days, "
+                f"you had {fmt_points(float(expected))}); reload to see the change")
         if d == 0:
             if row:
                 s.delete(row)

@@ -32,6 +32,7 @@ from sprinttui.tui.commands import ItemJumpProvider, StreamProvider
 from sprinttui.tui.navigation import SCREENS
 from sprinttui.tui.safe import plain
 from sprinttui.tui.textual_private import css_is_current, mark_css_current, on_app_thread
+from sprinttui.tui.writes import EVERYTHING, DataChanged, Topic, Write
 
 POLL_SECONDS = 1.0
 
@@ -67,6 +68,28 @@ def _screen_factory(mode: str):
 class UndoEntry:
     description: str
     revert: Callable[[], Any]
+    changes: Topic = EVERYTHING
+
+
+def version_key(row: Any) -> str | None:
+    """Which row a service result is, for own_version: an item by its key, a
+    member, stream, KPI, evaluation or finding by kind and handle, key, name or id."""
+    from sprinttui.services import evaluations, kpis, members, streams
+    from sprinttui.services.item_rows import ItemRow
+
+    if isinstance(row, ItemRow | kpis.Link):
+        return row.key
+    if isinstance(row, members.MemberView):
+        return f"member:{row.handle}"
+    if isinstance(row, streams.StreamView):
+        return f"stream:{row.key}"
+    if isinstance(row, kpis.KpiView):
+        return f"kpi:{row.name}"
+    if isinstance(row, evaluations.EvaluationView):
+        return f"evaluation:{row.id}"
+    if isinstance(row, evaluations.FindingView):
+        return f"finding:{row.id}"
+    return None
 
 
 class SprintTuiApp(App):
@@ -215,10 +238,18 @@ class SprintTuiApp(App):
             yield from extra()
 
     # -- data changes -------------------------------------------------------------
-    def reload_screens(self) -> None:
-        """Reload the screen in view now, the others when they are shown again."""
+    def on_data_changed(self, message: DataChanged) -> None:
+        """The one answer to every change, this session's or another process's:
+        the header is read again; the screen in view reloads when it shows what
+        changed; the others are marked stale and reload when shown again."""
+        self.refresh_header()
+        self.reload_screens(message.changes)
+
+    def reload_screens(self, changes: Topic = EVERYTHING) -> None:
         current = self._base_screen()
         for scr in list(self.data_screens):
+            if not scr.SHOWS & changes:
+                continue
             if scr is current:
                 scr.reload()
             else:
@@ -230,10 +261,6 @@ class SprintTuiApp(App):
             if scr in self.data_screens:
                 return scr
         return None
-
-    def data_written(self) -> None:
-        self.refresh_header()
-        self.reload_screens()
 
     def _read_token(self) -> int | None:
         try:
@@ -253,56 +280,65 @@ class SprintTuiApp(App):
             return
         if token != self._token:
             self._token = token
-            self.call_from_thread(self.data_written)
+            self.post_message(DataChanged(EVERYTHING, external=True))
 
     # -- writes -------------------------------------------------------------------
-    def submit_write(self, op, *, done=None, conflict=None, screen=None) -> Future:
-        def run():
-            return op()
-
-        fut = self._writer.submit(run)
+    def perform(self, write: Write, *, done: Callable[[Any], None] | None = None,
+                conflict: Callable[[ConflictError], None] | None = None,
+                error: Callable[[SprintTuiError], None] | None = None) -> Future:
+        """Run `write` on the writer thread (writes run one at a time, in order).
+        Once it is committed: its undo goes on the undo stack, `done` gets its
+        result, and DataChanged says what it changed. A ConflictError goes to
+        `conflict`, another refusal (bad input, wrong state) to `error`; else
+        either is reported in a notification. After a refusal the screens
+        reload too, to show what is really there."""
+        fut = self._writer.submit(write.do)
         self._pending.add(fut)
 
         def finished(f: Future) -> None:
             # runs on the writer thread, or on this thread when the write was
             # already done by the time the callback got registered
             if on_app_thread(self, threading.get_ident()):
-                self.call_next(self._write_finished, f, done, conflict)
+                self.call_next(self._write_finished, f, write, done, conflict, error)
                 return
             try:
-                self.call_from_thread(self._write_finished, f, done, conflict)
+                self.call_from_thread(self._write_finished, f, write, done, conflict, error)
             except RuntimeError:
                 self._pending.discard(f)  # the app has closed
 
         fut.add_done_callback(finished)
         return fut
 
-    def _write_finished(self, fut: Future, done, conflict) -> None:
+    def _write_finished(self, fut: Future, write: Write, done, conflict, error=None) -> None:
         try:
-            self._handle_write_result(fut, done, conflict)
+            self._handle_write_result(fut, write, done, conflict, error)
         finally:
             self._pending.discard(fut)
 
-    def _handle_write_result(self, fut: Future, done, conflict) -> None:
+    def _handle_write_result(self, fut: Future, write: Write, done, conflict, error) -> None:
         err = fut.exception()
-        if isinstance(err, ConflictError) and conflict is not None:
-            conflict(err)
-            self.data_written()
-            return
-        if isinstance(err, SprintTuiError):
-            self.report_error(err)
-            self.data_written()
-            return
         if err is not None:
-            self.report_error(err)
+            if isinstance(err, ConflictError) and conflict is not None:
+                conflict(err)
+            elif isinstance(err, SprintTuiError) and not isinstance(err, ConflictError) and error is not None:
+                error(err)
+            else:
+                self.report_error(err)
+            if isinstance(err, SprintTuiError):
+                self.post_message(DataChanged(write.changes))
             return
-        self._remember_version(fut.result())
+        result = fut.result()
+        self._remember_version(result)
+        if write.undo is not None:
+            undo, label = write.undo, write.label
+            self.push_undo(UndoEntry(label(result) if callable(label) else label, lambda: undo(result),
+                                     write.changes))
         if done is not None:
-            done(fut.result())
-        self.data_written()
+            done(result)
+        self.post_message(DataChanged(write.changes))
 
     async def settle(self) -> None:
-        """Wait until queued writes and loading workers are done (for tests)."""
+        """Wait until queued writes and loading workers are done (for the benchmark)."""
         for _ in range(20):
             pending = list(self._pending)
             if pending:
@@ -314,18 +350,23 @@ class SprintTuiApp(App):
 
     # -- undo ---------------------------------------------------------------------
     def own_version(self, key: str) -> int | None:
-        """The version of item `key` after this session's last write to it, so
-        that an undo can refuse to overwrite what someone else changed since
-        (None: this session has not written it; no check)."""
+        """The version of row `key` (an item's key, or see version_key) after
+        this session's last write to it, so that an undo can refuse to overwrite
+        what someone else changed since (None: not written here; no check)."""
         return self._own_versions.get(key)
 
     def _remember_version(self, result: Any) -> None:
-        key, version = getattr(result, "key", None), getattr(result, "version", None)
-        if isinstance(key, str) and isinstance(version, int):
-            self._own_versions[key] = version
+        """Note the versions a write left: of the row it returned, of each row
+        of a list, of each item a planning moved."""
+        planning = getattr(result, "planning", result)
+        rows = result if isinstance(result, list) else getattr(planning, "rows", None) or [result]
+        for row in rows:
+            key, version = version_key(row), getattr(row, "version", None)
+            if key is not None and isinstance(version, int):
+                self._own_versions[key] = version
 
-    def push_undo(self, description: str, revert: Callable[[], Any]) -> None:
-        self.undo_stack.append(UndoEntry(description, revert))
+    def push_undo(self, entry: UndoEntry) -> None:
+        self.undo_stack.append(entry)
         del self.undo_stack[:-100]
 
     def action_undo(self) -> None:
@@ -333,14 +374,21 @@ class SprintTuiApp(App):
             self.notify("Nothing to undo", timeout=2)
             return
         entry = self.undo_stack.pop()
-        self.submit_write(
-            entry.revert,
+        self.perform(
+            Write(f"undo of {entry.description}", entry.revert, entry.changes),  # itself not undone
             done=lambda _r: self.notify(Content.from_markup("Undone: $what", what=entry.description), timeout=3),
-            # someone changed it since: undoing would overwrite their change
-            conflict=lambda err: self.notify(
-                Content.from_markup("Not undone ($what): $why", what=entry.description, why=plain(str(err), 200)),
-                severity="warning", timeout=6),
+            conflict=lambda err: self._undo_refused(entry, err),
         )
+
+    def _undo_refused(self, entry: UndoEntry, err: ConflictError) -> None:
+        """Someone changed it since: undoing would overwrite their change."""
+        from sprinttui.tui.modals import NoticeModal
+
+        self.push_screen(NoticeModal(
+            "Not undone",
+            Content.from_markup("$what was not undone: $why. Their change stays as it is.",
+                                what=entry.description, why=plain(str(err), 300)),
+        ))
 
     # -- items ----------------------------------------------------------------------
     def open_item(self, key: str) -> None:

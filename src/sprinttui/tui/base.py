@@ -16,6 +16,7 @@ from sprinttui.tui.navigation import SCREENS
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.textual_private import mark_css_current
 from sprinttui.tui.widgets.footer import ScreenFooter
+from sprinttui.tui.writes import EVERYTHING, Topic, Write
 
 if TYPE_CHECKING:
     from sprinttui.tui.app import SprintTuiApp
@@ -90,6 +91,8 @@ class BaseScreen(Screen):
 
     #: what the help and the palette call this screen
     SCREEN_TITLE = ""
+    #: what the screen shows: a change to any of it reloads the screen (now, or when next shown)
+    SHOWS: Topic = EVERYTHING
     #: per-instance state, set on the instance when it changes
     _stale = False  # data changed while another screen was shown: reload on resume
     _was_suspended = False  # another screen has been shown since this one opened
@@ -173,13 +176,7 @@ class BaseScreen(Screen):
         pass
 
     # -- writing ------------------------------------------------------------
-    def write(
-        self,
-        op: Callable[[], Any],
-        *,
-        done: Callable[[Any], None] | None = None,
-        conflict: Callable[[ConflictError], None] | None = None,
-    ) -> None:
-        """Run a service call on the app's writer thread (writes stay in order);
-        report errors on screen; reload everything after a success."""
-        self.sapp.submit_write(op, done=done, conflict=conflict, screen=self)
+    def perform(self, write: Write, *, done: Callable[[Any], None] | None = None,
+                conflict: Callable[[ConflictError], None] | None = None) -> None:
+        """Hand `write` to the app's one write path (see sprinttui.tui.writes)."""
+        self.sapp.perform(write, done=done, conflict=conflict)

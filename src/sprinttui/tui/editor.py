@@ -15,7 +15,6 @@ text) is in item_fields.py; the conflict dialog is ConflictModal in modals.py.
 from __future__ import annotations
 
 import contextlib
-import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,7 +35,7 @@ from sprinttui.services import kpis as kpis_svc
 from sprinttui.services import members as members_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services import streams as streams_svc
-from sprinttui.services.item_rows import HistoryEntry, ItemDetail, Slip
+from sprinttui.services.item_rows import HistoryEntry, ItemDetail, ItemRow, Slip
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text, fmt_points
 from sprinttui.tui.item_fields import (
     BACKLOG,
@@ -52,23 +51,7 @@ from sprinttui.tui.item_fields import (
 from sprinttui.tui.modals import ConfirmModal, ConflictModal
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
-
-
-def submit_write(app, op, *, done=None, conflict=None):
-    """app.submit_write, but the op only starts once the app has hooked up its
-    callbacks. (A write that finished before submit_write registered its done
-    callback would run that callback on the UI thread, where call_from_thread
-    refuses, and done / conflict would silently never run.)"""
-    hooked = threading.Event()
-
-    def run():
-        hooked.wait(10)
-        return op()
-
-    try:
-        return app.submit_write(run, done=done, conflict=conflict)
-    finally:
-        hooked.set()
+from sprinttui.tui.writes import Topic, Write
 
 
 @dataclass
@@ -440,34 +423,31 @@ class ItemEditor(ModalScreen[str | None]):
     def _create(self, values: dict[str, Any]) -> None:
         ctx = self.ctx
 
-        def op():
-            try:
-                return items_svc.create_item(
-                    ctx, values["title"], stream=values["stream"], points=values["points"],
-                    kind=values["kind"], sprint=values["sprint"], assignee=values["assignee"] or None,
-                    status=values["status"], description=values["description"], due=values["due"],
-                    labels=values["labels"], kpi=values["kpi"] or None,
-                    blocked=values["blocked"], blocked_reason=values["blocked_reason"],
-                )
-            except ConflictError:
-                raise
-            except SprintTuiError as err:
-                return err
+        def op() -> ItemRow:
+            return items_svc.create_item(
+                ctx, values["title"], stream=values["stream"], points=values["points"],
+                kind=values["kind"], sprint=values["sprint"], assignee=values["assignee"] or None,
+                status=values["status"], description=values["description"], due=values["due"],
+                labels=values["labels"], kpi=values["kpi"] or None,
+                blocked=values["blocked"], blocked_reason=values["blocked_reason"],
+            )
 
-        def done(result) -> None:
+        def done(row: ItemRow) -> None:
             self._saving = False
-            if isinstance(result, SprintTuiError):
-                self._service_error(result)
-                return
-            key = result.key
-            own = self.sapp.own_version
-            self.sapp.push_undo(f"creation of {key}",
-                                lambda: items_svc.delete_item(ctx, key, expected_version=own(key)))
-            self.sapp.notify(f"Created {key}", timeout=3)
-            self._finish(key)
+            self.sapp.notify(f"Created {row.key}", timeout=3)
+            self._finish(row.key)
 
         self._saving = True
-        submit_write(self.app, op, done=done, conflict=self._conflict)
+        own = self.sapp.own_version
+        self.sapp.perform(
+            Write(lambda row: f"creation of {row.key}", op, Topic.ITEMS,
+                  undo=lambda row: items_svc.delete_item(ctx, row.key, expected_version=own(row.key))),
+            done=done, conflict=self._conflict, error=self._refused)
+
+    def _refused(self, err: SprintTuiError) -> None:
+        """The service refused the values: say so next to the fields, keep the form."""
+        self._saving = False
+        self._service_error(err)
 
     def _update(self, values: dict[str, Any], edited: set[str], base: ItemDetail) -> None:
         ctx, key, version = self.ctx, base.row.key, base.row.version
@@ -480,27 +460,18 @@ class ItemEditor(ModalScreen[str | None]):
         old_values = detail_values(base)
         revert = {f: old_values[f] for f in changes}
 
-        def op():
-            try:
-                return items_svc.edit_item(ctx, key, expected_version=version, **changes)
-            except ConflictError:
-                raise
-            except SprintTuiError as err:
-                return err
-
-        def done(result) -> None:
+        def done(_row: ItemRow) -> None:
             self._saving = False
-            if isinstance(result, SprintTuiError):
-                self._service_error(result)
-                return
-            own = self.sapp.own_version
-            self.sapp.push_undo(f"edit of {key} ({', '.join(changes)})",
-                                lambda: items_svc.edit_item(ctx, key, expected_version=own(key), **revert))
             self.sapp.notify(f"Saved {key}", timeout=3)
             self._finish(key)
 
         self._saving = True
-        submit_write(self.app, op, done=done, conflict=self._conflict)
+        own = self.sapp.own_version
+        self.sapp.perform(
+            Write(f"edit of {key} ({', '.join(changes)})",
+                  lambda: items_svc.edit_item(ctx, key, expected_version=version, **changes), Topic.ITEMS,
+                  undo=lambda _row: items_svc.edit_item(ctx, key, expected_version=own(key), **revert)),
+            done=done, conflict=self._conflict, error=self._refused)
 
     def _finish(self, key: str) -> None:
         if self.is_attached and self.app.screen is self:

@@ -279,6 +279,32 @@ class SummaryModal(ModalScreen[None]):
         self.dismiss(None)
 
 
+class NoticeModal(ModalScreen[None]):
+    """Something the user must read before going on (an undo that was refused …):
+    a title, the whole text wrapped to the dialog's width, and OK."""
+
+    DEFAULT_CSS = dialog_css("NoticeModal", own=True)
+    BINDINGS = [Binding("escape,enter,o", "close", "OK")]
+
+    def __init__(self, title: str, body: Content) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(plain(self.title_text)), classes="title")
+            yield Static(self.body, id="notice-body")
+            with Horizontal():
+                yield Button("OK (enter)", id="ok", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class ConflictModal(ModalScreen[str | None]):
     """Someone changed the item meanwhile: reload theirs, or re-apply yours on top."""
 

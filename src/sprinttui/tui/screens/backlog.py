@@ -6,7 +6,6 @@ nears the end of what is loaded.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -22,11 +21,11 @@ from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.item_rows import ItemQuery, ItemRow
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.base import BaseScreen, row_at_cursor, row_index
-from sprinttui.tui.editor import submit_write
 from sprinttui.tui.modals import ChooseModal
 from sprinttui.tui.safe import plain, text
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
+from sprinttui.tui.writes import Topic, Write
 
 PAGE = 100
 #: load the next page when the cursor is this close to the last loaded row
@@ -364,20 +363,19 @@ class BacklogScreen(BaseScreen):
             return
         neighbour = self.rows[j]
         ctx, key, other = self.ctx, row.key, neighbour.key
-        if delta < 0:
-            op = lambda: items_svc.rerank(ctx, key, before=other)  # noqa: E731
-            undo = lambda: items_svc.rerank(ctx, key, after=other)  # noqa: E731
-            where = f"above {other}"
-        else:
-            op = lambda: items_svc.rerank(ctx, key, after=other)  # noqa: E731
-            undo = lambda: items_svc.rerank(ctx, key, before=other)  # noqa: E731
-            where = f"below {other}"
+        up = delta < 0
+        where = f"above {other}" if up else f"below {other}"
         # move it on screen at once; the reload after the write confirms it
         self.rows[i], self.rows[j] = self.rows[j], self.rows[i]
         position = {r.key: n for n, r in enumerate(self.rows)}
         self.table.sort("key", key=lambda cell: position.get(cell.plain, len(position)))
         self.table.move_cursor(row=j, animate=False)
-        submit_write(self.app, op, done=lambda _r: self.sapp.push_undo(f"re-rank of {key} ({where})", undo))
+        self.perform(Write(
+            f"re-rank of {key} ({where})",
+            lambda: items_svc.rerank(ctx, key, **{"before" if up else "after": other}),
+            Topic.ITEMS,
+            undo=lambda _r: items_svc.rerank(ctx, key, **{"after" if up else "before": other}),
+        ))
 
     # -- planning ------------------------------------------------------------------------
     def action_plan(self) -> None:
@@ -418,22 +416,15 @@ class BacklogScreen(BaseScreen):
         ctx = self.ctx
         where = sprint if sprint is not None else "the backlog"
 
-        def op() -> dict[str, str | None]:
-            before = {k: items_svc.get_row(ctx, k).sprint for k in keys}
-            items_svc.plan_items(ctx, keys, sprint)
-            return before
+        def undo(planning: items_svc.Planning) -> list[ItemRow]:
+            # back where they were, unless someone changed one since (then nothing is undone)
+            versions = {k: v for k in planning.before if (v := self.sapp.own_version(k)) is not None}
+            return items_svc.revert_planning(ctx, planning, versions=versions)
 
-        def revert(before: dict[str, str | None]) -> None:
-            groups: dict[str | None, list[str]] = defaultdict(list)
-            for k, previous in before.items():
-                groups[previous].append(k)
-            for previous, ks in groups.items():
-                items_svc.plan_items(ctx, ks, previous)
-
-        def done(before: dict[str, str | None]) -> None:
+        def done(_planning: items_svc.Planning) -> None:
             self.selected.difference_update(keys)
-            self.sapp.push_undo(f"planning of {_keys_text(keys)} into {where}", lambda: revert(before))
             self.notify(Content.from_markup("Planned $what into $where", what=_keys_text(keys), where=where),
                         timeout=3)
 
-        submit_write(self.app, op, done=done)
+        self.perform(Write(f"planning of {_keys_text(keys)} into {where}",
+                           lambda: items_svc.plan_items(ctx, keys, sprint), Topic.ITEMS, undo=undo), done=done)

@@ -31,6 +31,7 @@ from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.card_column import CARD_HEIGHT, CardColumn
+from sprinttui.tui.writes import Topic, Write
 
 COLUMNS = [
     (Status.TODO.value, "To do"),
@@ -347,13 +348,10 @@ class BoardScreen(BaseScreen):
             saved.append(row.version)
             return row
 
-        self.write(
-            save,
-            done=lambda _r: self.sapp.push_undo(
-                f"move of {card.key} to {new}",
-                lambda: items_svc.move_item(ctx, card.key, old, expected_version=self.sapp.own_version(card.key)),
-            ),
-        )
+        self.perform(Write(
+            f"move of {card.key} to {new}", save, Topic.ITEMS,
+            undo=lambda _r: items_svc.move_item(ctx, card.key, old, expected_version=self.sapp.own_version(card.key)),
+        ))
 
     def _version(self, card: ItemRow) -> int:
         """The version a write of `card` expects (called on the writer thread).
@@ -379,23 +377,23 @@ class BoardScreen(BaseScreen):
             return
         ctx = self.ctx
         if card.blocked:
-            self.write(
+            self.perform(Write(
+                f"unblocking {card.key}",
                 lambda: items_svc.set_blocked(ctx, card.key, False, expected_version=self._version(card)),
-                done=lambda _r: self.sapp.push_undo(
-                    f"unblocking {card.key}",
-                    lambda: items_svc.set_blocked(ctx, card.key, True, card.blocked_reason,
-                                                  expected_version=self.sapp.own_version(card.key))),
-            )
+                Topic.ITEMS,
+                undo=lambda _r: items_svc.set_blocked(ctx, card.key, True, card.blocked_reason,
+                                                      expected_version=self.sapp.own_version(card.key)),
+            ))
             return
         reason = await self.app.push_screen_wait(PromptModal(f"Why is {card.key} blocked?"))
         if reason:
-            self.write(
+            self.perform(Write(
+                f"blocking {card.key}",
                 lambda: items_svc.set_blocked(ctx, card.key, True, reason, expected_version=self._version(card)),
-                done=lambda _r: self.sapp.push_undo(
-                    f"blocking {card.key}",
-                    lambda: items_svc.set_blocked(ctx, card.key, False,
-                                                  expected_version=self.sapp.own_version(card.key))),
-            )
+                Topic.ITEMS,
+                undo=lambda _r: items_svc.set_blocked(ctx, card.key, False,
+                                                      expected_version=self.sapp.own_version(card.key)),
+            ))
 
     @work(exclusive=True, group="dialog")
     async def action_assign(self) -> None:
@@ -411,13 +409,13 @@ class BoardScreen(BaseScreen):
         if choice is None:
             return
         ctx, old = self.ctx, card.assignee or ""
-        self.write(
+        self.perform(Write(
+            f"assignment of {card.key}",
             lambda: items_svc.edit_item(ctx, card.key, assignee=choice, expected_version=self._version(card)),
-            done=lambda _r: self.sapp.push_undo(
-                f"assignment of {card.key}",
-                lambda: items_svc.edit_item(ctx, card.key, assignee=old,
-                                            expected_version=self.sapp.own_version(card.key))),
-        )
+            Topic.ITEMS,
+            undo=lambda _r: items_svc.edit_item(ctx, card.key, assignee=old,
+                                                expected_version=self.sapp.own_version(card.key)),
+        ))
 
     @work(exclusive=True, group="dialog")
     async def action_delete_item(self) -> None:
@@ -428,12 +426,13 @@ class BoardScreen(BaseScreen):
         if not ok:
             return
         ctx = self.ctx
-        self.write(
-            lambda: items_svc.delete_item(ctx, card.key, expected_version=self._version(card)),
-            done=lambda _r: (
-                self.notify(f"{card.key} deleted (u undoes)", timeout=3),
-                self.sapp.push_undo(f"deletion of {card.key}", lambda: items_svc.restore_item(ctx, card.key)),
-            ),
+        self.perform(
+            Write(f"deletion of {card.key}",
+                  lambda: items_svc.delete_item(ctx, card.key, expected_version=self._version(card)),
+                  Topic.ITEMS,
+                  undo=lambda _r: items_svc.restore_item(ctx, card.key,
+                                                         expected_version=self.sapp.own_version(card.key))),
+            done=lambda _r: self.notify(f"{card.key} deleted (u undoes)", timeout=3),
         )
 
     # -- filter ------------------------------------------------------------------

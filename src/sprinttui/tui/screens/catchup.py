@@ -42,6 +42,7 @@ from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.safe import plain, text
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
+from sprinttui.tui.writes import Topic, Write
 
 MARK = "●"
 WIDE = 120  # from this terminal width on, the table shows age, due date and why
@@ -488,12 +489,15 @@ class CatchUpScreen(BaseScreen):
             self.selected.difference_update(keys)
             self.added.difference_update(keys)
             self.skipped.difference_update(keys)
-            if res.keys:
-                self.sapp.push_undo(f"catch-up of {_keys_text(res.keys)} into {plain(name, 40)}",
-                                    lambda: catchup_svc.unaccept(ctx, res))
             self.notify(Content(f"Planned {_keys_text(res.keys or keys)} into {plain(name, 40)}"), timeout=3)
 
-        self.write(lambda: catchup_svc.accept(ctx, keys, name), done=done)
+        def undo(res: AcceptResult) -> None:
+            # back where they came from, unless someone changed one since
+            versions = {k: v for k in res.keys if (v := self.sapp.own_version(k)) is not None}
+            catchup_svc.unaccept(ctx, res, versions=versions)
+
+        self.perform(Write(f"catch-up of {_keys_text(keys)} into {plain(name, 40)}",
+                           lambda: catchup_svc.accept(ctx, keys, name), Topic.ITEMS, undo=undo), done=done)
 
     def _show_accepted(self, keys: list[str], name: str) -> None:
         """Show the items in the sprint at once (the reload after the write

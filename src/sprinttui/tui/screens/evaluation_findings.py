@@ -30,6 +30,7 @@ from sprinttui.services.text import clean_text
 from sprinttui.tui.base import row_at_cursor
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal, TextModal
 from sprinttui.tui.safe import plain, text
+from sprinttui.tui.writes import Topic, Write
 
 if TYPE_CHECKING:
     from sprinttui.services.evaluations import EvaluationView
@@ -213,11 +214,13 @@ class FindingsMixin(_Screen):
 
         def done(f: FindingView) -> None:
             self._want_finding = f.id
-            self.sapp.push_undo(f"the finding “{self._short(f.text)}”",
-                                lambda: evaluations_svc.delete_finding(ctx, f.id))
             self.notify(Content(f"Finding added to {category_label(f.category)}"), timeout=2)
 
-        self.write(lambda: evaluations_svc.add_finding(ctx, eid, str(category), body), done=done)
+        self.perform(Write(f"the finding “{self._short(body)}”",
+                           lambda: evaluations_svc.add_finding(ctx, eid, str(category), body), Topic.EVALUATIONS,
+                           undo=lambda f: evaluations_svc.delete_finding(
+                               ctx, f.id, expected_version=self.sapp.own_version(f"finding:{f.id}"))),
+                     done=done)
 
     def action_edit_finding(self) -> None:
         f = self._need_finding()
@@ -267,12 +270,13 @@ class FindingsMixin(_Screen):
             return
         ctx, fid, field = self.ctx, f.id, str(what)
         self._want_finding = fid
-        self.write(
+        self.perform(Write(
+            f"the change of the {field} of a finding",
             lambda: evaluations_svc.edit_finding(ctx, fid, expected_version=f.version, **{field: new}),
-            done=lambda _r: self.sapp.push_undo(
-                f"the change of the {field} of a finding",
-                lambda: evaluations_svc.edit_finding(ctx, fid, **{field: old})),
-        )
+            Topic.EVALUATIONS,
+            undo=lambda _r: evaluations_svc.edit_finding(ctx, fid, **{field: old},
+                                                         expected_version=self.sapp.own_version(f"finding:{fid}")),
+        ))
 
     def action_vote(self, delta: int) -> None:
         f = self._need_finding()
@@ -284,12 +288,12 @@ class FindingsMixin(_Screen):
         ctx, fid, before = self.ctx, f.id, f.votes
         self._want_finding = fid
 
-        def done(after: FindingView) -> None:
-            if after.votes != before:
-                self.sapp.push_undo(f"a vote on “{self._short(after.text)}”",
-                                    lambda: evaluations_svc.vote(ctx, fid, -delta))
+        def undo(after: FindingView) -> FindingView | None:
+            # a vote is a count: taking it back adds the opposite, whatever others voted since
+            return evaluations_svc.vote(ctx, fid, -delta) if after.votes != before else None
 
-        self.write(lambda: evaluations_svc.vote(ctx, fid, delta), done=done)
+        self.perform(Write(f"a vote on “{self._short(f.text)}”", lambda: evaluations_svc.vote(ctx, fid, delta),
+                           Topic.EVALUATIONS, undo=undo))
 
     @work(exclusive=True, group="dialog")
     async def action_convert(self) -> None:
@@ -321,10 +325,14 @@ class FindingsMixin(_Screen):
         self._want_finding = fid
 
         def done(row: ItemRow) -> None:
-            self.sapp.push_undo(f"{row.key} made from a finding", lambda: items_svc.delete_item(ctx, row.key))
             self.notify(Content(f"Tracked as {row.key} ({row.kind}, backlog of {row.stream})"), timeout=3)
 
-        self.write(lambda: evaluations_svc.convert_finding(ctx, fid, stream=str(stream)), done=done)
+        self.perform(Write(lambda row: f"{row.key} made from a finding",
+                           lambda: evaluations_svc.convert_finding(ctx, fid, stream=str(stream)),
+                           Topic.EVALUATIONS | Topic.ITEMS,
+                           undo=lambda row: items_svc.delete_item(ctx, row.key,
+                                                                  expected_version=self.sapp.own_version(row.key))),
+                     done=done)
 
     @work(exclusive=True, group="dialog")
     async def action_delete_finding(self) -> None:
@@ -338,10 +346,9 @@ class FindingsMixin(_Screen):
             return
         ctx, fid = self.ctx, f.id
 
-        def done(gone: evaluations_svc.DeletedFinding) -> None:
-            self.sapp.push_undo(f"the deletion of “{self._short(gone.text)}”",
-                                lambda: evaluations_svc.restore_finding(ctx, gone))
-            self.notify("Finding deleted (u brings it back)", timeout=3)
-
-        self.write(lambda: evaluations_svc.delete_finding(ctx, fid, expected_version=f.version), done=done)
+        self.perform(Write(f"the deletion of “{self._short(f.text)}”",
+                           lambda: evaluations_svc.delete_finding(ctx, fid, expected_version=f.version),
+                           Topic.EVALUATIONS | Topic.ITEMS,
+                           undo=lambda gone: evaluations_svc.restore_finding(ctx, gone)),
+                     done=lambda _gone: self.notify("Finding deleted (u brings it back)", timeout=3))
 

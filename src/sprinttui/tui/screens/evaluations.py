@@ -38,6 +38,7 @@ from sprinttui.tui.safe import plain, text
 from sprinttui.tui.screens.evaluation_findings import FindingsMixin, status_label
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
+from sprinttui.tui.writes import Topic, Write
 
 #: from this terminal width on, the list of evaluations is shown on the left
 WIDE = 120
@@ -409,13 +410,14 @@ class EvaluationsScreen(FindingsMixin, BaseScreen):
 
         def done(ev: EvaluationView) -> None:
             self.eval_id = ev.id
-            self.sapp.push_undo(f"the {ev.kind} evaluation of {plain(name, 40)}",
-                                lambda: evaluations_svc.delete_evaluation(ctx, ev.id))
             self.notify(Content(f"Started the {ev.kind} evaluation of {plain(name, 40)}; "
                                 "its sprint figures are kept as they are now"), timeout=3)
 
-        self.write(lambda: evaluations_svc.create_evaluation(ctx, name, kind=str(kind), facilitator=facilitator),
-                   done=done)
+        self.perform(Write(f"the {kind} evaluation of {plain(name, 40)}",
+                           lambda: evaluations_svc.create_evaluation(ctx, name, kind=str(kind),
+                                                                     facilitator=facilitator),
+                           Topic.EVALUATIONS, undo=lambda ev: evaluations_svc.delete_evaluation(ctx, ev.id)),
+                     done=done)
 
     @work(exclusive=True, group="dialog")
     async def action_edit_summary(self) -> None:
@@ -428,12 +430,13 @@ class EvaluationsScreen(FindingsMixin, BaseScreen):
         if new is None or new == ev.summary:
             return
         ctx, old, eid = self.ctx, ev.summary, ev.id
-        self.write(
-            lambda: evaluations_svc.edit_evaluation(ctx, eid, summary=new, expected_version=ev.version),
-            done=lambda _r: (
-                self.sapp.push_undo(f"the summary of the evaluation of {plain(ev.sprint, 40)}",
-                                    lambda: evaluations_svc.edit_evaluation(ctx, eid, summary=old)),
-                self.notify("Summary saved", timeout=2)),
+        self.perform(
+            Write(f"the summary of the evaluation of {plain(ev.sprint, 40)}",
+                  lambda: evaluations_svc.edit_evaluation(ctx, eid, summary=new, expected_version=ev.version),
+                  Topic.EVALUATIONS,
+                  undo=lambda _r: evaluations_svc.edit_evaluation(
+                      ctx, eid, summary=old, expected_version=self.sapp.own_version(f"evaluation:{eid}"))),
+            done=lambda _r: self.notify("Summary saved", timeout=2),
         )
 
     # -- palette ---------------------------------------------------------------------

@@ -42,6 +42,7 @@ from sprinttui.tui.widgets.charts import (
     fmt_num,
 )
 from sprinttui.tui.widgets.table import Table
+from sprinttui.tui.writes import Topic, Write
 
 #: closed sprints the velocity chart shows
 VELOCITY_SPRINTS = 6
@@ -454,10 +455,10 @@ class KpiScreen(BaseScreen):
         def done(view: KpiView) -> None:
             self.notify(Content(f"{plain(view.name, 60)}: {fmt_num(v)}{_unit(view)} on {day.isoformat()} · "
                                 f"latest {fmt_num(view.latest)}{_unit(view)}, {status_of(view)}"), timeout=4)
-            self.sapp.push_undo(f"measurement of {one_line(name, 40)} on {day.isoformat()}",
-                                lambda: kpis_svc.delete_measurement(ctx, name, on=day, value=v))
 
-        self.write(lambda: kpis_svc.record(ctx, name, v, on=day), done=done)
+        self.perform(Write(f"measurement of {one_line(name, 40)} on {day.isoformat()}",
+                           lambda: kpis_svc.record(ctx, name, v, on=day), Topic.KPIS,
+                           undo=lambda _view: kpis_svc.delete_measurement(ctx, name, on=day, value=v)), done=done)
 
     @work(exclusive=True, group="dialog")
     async def action_new_kpi(self) -> None:
@@ -491,11 +492,12 @@ class KpiScreen(BaseScreen):
 
         def done(view: KpiView) -> None:
             self.notify(Content(f"KPI {plain(view.name, 60)} added: m records its first value"), timeout=4)
-            self.sapp.push_undo(f"new KPI {one_line(view.name, 40)}", lambda: kpis_svc.delete_kpi(ctx, view.name))
             self._go_to(view.name)
 
-        self.write(lambda: kpis_svc.add_kpi(ctx, name, unit=unit, baseline=baseline, target=target,
-                                            direction=str(direction)), done=done)
+        self.perform(Write(f"new KPI {one_line(name, 40)}",
+                           lambda: kpis_svc.add_kpi(ctx, name, unit=unit, baseline=baseline, target=target,
+                                                    direction=str(direction)),
+                           Topic.KPIS, undo=lambda view: kpis_svc.delete_kpi(ctx, view.name)), done=done)
 
     def _go_to(self, name: str) -> None:
         """Put the cursor on KPI `name` when the reload after a write shows it."""
@@ -526,13 +528,18 @@ class KpiScreen(BaseScreen):
                 return
             was = f" instead of {plain(link.previous, 40)}" if link.previous else ""
             self.notify(Content(f"{link.key} now moves {plain(name, 60)}{was}"), timeout=3)
-            previous = link.previous
-            self.sapp.push_undo(
-                f"link of {link.key} to {one_line(name, 40)}",
-                (lambda: kpis_svc.link_item(ctx, previous, link.key)) if previous
-                else (lambda: kpis_svc.unlink_item(ctx, name, link.key)))
 
-        self.write(lambda: kpis_svc.link_item(ctx, name, key), done=done)
+        def undo(link: kpis_svc.Link) -> kpis_svc.Link | None:
+            if link.previous == link.kpi:
+                return None  # nothing changed
+            mine = self.sapp.own_version(link.key)  # refused if someone changed the item since
+            if link.previous:
+                return kpis_svc.link_item(ctx, link.previous, link.key, expected_version=mine)
+            return kpis_svc.unlink_item(ctx, name, link.key, expected_version=mine)
+
+        self.perform(Write(f"link of {key.strip().upper()} to {one_line(name, 40)}",
+                           lambda: kpis_svc.link_item(ctx, name, key), Topic.KPIS | Topic.ITEMS, undo=undo),
+                     done=done)
 
     @work(exclusive=True, group="dialog")
     async def action_unlink(self) -> None:
@@ -555,13 +562,12 @@ class KpiScreen(BaseScreen):
             if key is None:
                 return
         ctx, name, item = self.ctx, k.name, str(key)
-        self.write(
-            lambda: kpis_svc.unlink_item(ctx, name, item),
-            done=lambda _link: (
-                self.notify(Content(f"{item} no longer linked to {plain(name, 60)}"), timeout=3),
-                self.sapp.push_undo(f"unlinking of {item} from {one_line(name, 40)}",
-                                    lambda: kpis_svc.link_item(ctx, name, item)),
-            ),
+        self.perform(
+            Write(f"unlinking of {item} from {one_line(name, 40)}", lambda: kpis_svc.unlink_item(ctx, name, item),
+                  Topic.KPIS | Topic.ITEMS,
+                  undo=lambda _link: kpis_svc.link_item(ctx, name, item,
+                                                        expected_version=self.sapp.own_version(item))),
+            done=lambda _link: self.notify(Content(f"{item} no longer linked to {plain(name, 60)}"), timeout=3),
         )
 
     # -- palette -----------------------------------------------------------------

@@ -27,6 +27,7 @@ from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain, text
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
+from sprinttui.tui.writes import Topic, Write
 
 PAGE = 50  # backlog rows loaded at a time; `m` loads more
 SPRINT_PAGE = 200  # rows of the planned sprint shown at a time; `m` on its table shows more
@@ -371,11 +372,9 @@ class PlanningScreen(BaseScreen):
             return
         ctx, key, name = self.ctx, row.key, data.sprint.name
         self._move_on_screen(row, name)
-        self.write(
-            lambda: items_svc.plan_item(ctx, key, name, expected_version=row.version),
-            done=lambda _r: self.sapp.push_undo(
-                f"pull of {key} into {name}", lambda: items_svc.plan_item(ctx, key, None)),
-        )
+        self.perform(Write(f"pull of {key} into {name}",
+                           lambda: items_svc.plan_items(ctx, [key], name, expected_versions={key: row.version}),
+                           Topic.ITEMS, undo=self._take_back))
 
     def action_push(self) -> None:
         row, data = self.sprint_row, self.data
@@ -383,12 +382,14 @@ class PlanningScreen(BaseScreen):
             return
         ctx, key, name = self.ctx, row.key, data.sprint.name
         self._move_on_screen(row, None)
-        self.write(
-            lambda: items_svc.plan_item(ctx, key, None, expected_version=row.version),
-            done=lambda _r: self.sapp.push_undo(
-                f"push of {key} back from {name} to the backlog",
-                lambda: items_svc.plan_item(ctx, key, name)),
-        )
+        self.perform(Write(f"push of {key} back from {name} to the backlog",
+                           lambda: items_svc.plan_items(ctx, [key], None, expected_versions={key: row.version}),
+                           Topic.ITEMS, undo=self._take_back))
+
+    def _take_back(self, planning: items_svc.Planning) -> list[ItemRow]:
+        """Undo a pull or push: back where it was, unless someone changed it since."""
+        versions = {k: v for k in planning.before if (v := self.sapp.own_version(k)) is not None}
+        return items_svc.revert_planning(self.ctx, planning, versions=versions)
 
     # -- sprint life cycle -----------------------------------------------------
     @work(exclusive=True, group="dialog")
@@ -410,8 +411,8 @@ class PlanningScreen(BaseScreen):
         if not ok:
             return
         ctx = self.ctx
-        self.write(
-            lambda: sprints_svc.start_sprint(ctx, name),
+        self.perform(
+            Write(f"start of {name}", lambda: sprints_svc.start_sprint(ctx, name), Topic.SPRINTS | Topic.ITEMS),
             done=lambda v: self.notify(
                 Content(f"{plain(v.name, 60)} started: {_n(len(rows), 'item')}, {_pts(pts)} points committed"),
                 timeout=4),
@@ -459,7 +460,8 @@ class PlanningScreen(BaseScreen):
                 f"{plain(res.sprint.name, 60)} closed: {len(res.completed)} completed, "
                 f"{len(res.carried)} carried over to {dest}"), timeout=5)
 
-        self.write(lambda: sprints_svc.close_sprint(ctx, name, carry_to=str(target)), done=closed)
+        self.perform(Write(f"close of {name}", lambda: sprints_svc.close_sprint(ctx, name, carry_to=str(target)),
+                           Topic.SPRINTS | Topic.ITEMS), done=closed)
 
     @work(exclusive=True, group="dialog")
     async def action_new_sprint(self) -> None:
@@ -504,4 +506,5 @@ class PlanningScreen(BaseScreen):
             self.sprint_name = v.name
             self.notify(Content(f"{plain(v.name, 60)} planned: {v.start} to {v.end}"), timeout=4)
 
-        self.write(lambda: sprints_svc.new_sprint(ctx, name, start=start, end=end), done=created)
+        self.perform(Write(f"new sprint {name}", lambda: sprints_svc.new_sprint(ctx, name, start=start, end=end),
+                           Topic.SPRINTS), done=created)

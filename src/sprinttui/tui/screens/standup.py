@@ -31,6 +31,7 @@ from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, NotesModal, PromptModal, SummaryModal
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
+from sprinttui.tui.writes import Topic, Write
 
 DEFAULT_TIMEBOX_MINUTES = 15
 ORDERS = ("fixed", "shuffled")
@@ -371,13 +372,16 @@ class StandupScreen(BaseScreen):
         def done(sess: SessionView) -> None:
             self.session_id = sess.id
 
-        self.write(lambda: standups_svc.start_session(ctx, stream=stream, timebox_minutes=minutes), done=done)
+        self.perform(Write("the start of the standup",
+                           lambda: standups_svc.start_session(ctx, stream=stream, timebox_minutes=minutes),
+                           Topic.STANDUPS), done=done)
 
     def _save_elapsed(self) -> None:
         if self.session_id is None:
             return
         ctx, sid, used = self.ctx, self.session_id, int(self.timebox.used)
-        self.write(lambda: standups_svc.update_session(ctx, sid, elapsed_seconds=used))
+        self.perform(Write("the standup's time", lambda: standups_svc.update_session(ctx, sid, elapsed_seconds=used),
+                           Topic.STANDUPS))
 
     # -- moving through the rotation --------------------------------------------------
     def action_step(self, delta: int) -> None:
@@ -422,9 +426,11 @@ class StandupScreen(BaseScreen):
             if values is None:
                 return
             y, t, b = values
-            self.write(
-                lambda: standups_svc.save_entry(ctx, handle, on=day, yesterday=y, today=t, blockers=b,
-                                                expected_version=version),
+            self.perform(
+                Write(f"the notes of {handle}",
+                      lambda: standups_svc.save_entry(ctx, handle, on=day, yesterday=y, today=t, blockers=b,
+                                                      expected_version=version),
+                      Topic.STANDUPS),
                 done=lambda _v: self.notify(Content.from_markup("Notes of $who saved", who=handle), timeout=2),
             )
 
@@ -437,8 +443,9 @@ class StandupScreen(BaseScreen):
             return
         ctx, handle, day = self.ctx, m.handle, self.board.date
         absent = not m.absent
-        self.write(
-            lambda: standups_svc.save_entry(ctx, handle, on=day, absent=absent),
+        self.perform(
+            Write(f"{handle} marked {'absent' if absent else 'present'}",
+                  lambda: standups_svc.save_entry(ctx, handle, on=day, absent=absent), Topic.STANDUPS),
             done=lambda _v: self.notify(
                 Content.from_markup("$who marked $what", who=handle, what="absent" if absent else "present"),
                 timeout=2),
@@ -476,11 +483,13 @@ class StandupScreen(BaseScreen):
         def reason_given(reason: str | None) -> None:
             if reason is None:
                 return
-            self.write(
+            self.perform(Write(
+                f"blocker on {key}",
                 lambda: items_svc.set_blocked(ctx, key, True, reason, expected_version=version),
-                done=lambda _r: self.sapp.push_undo(
-                    f"blocker on {key}", lambda: items_svc.set_blocked(ctx, key, False)),
-            )
+                Topic.ITEMS,
+                # refused if someone changed the item since: their change stays
+                undo=lambda _r: items_svc.set_blocked(ctx, key, False, expected_version=self.sapp.own_version(key)),
+            ))
 
         self.app.push_screen(PromptModal(f"Why is {row.key} blocked?", value=row.blocked_reason), reason_given)
 
@@ -503,7 +512,7 @@ class StandupScreen(BaseScreen):
                 self.session_id = sess.id
                 self.notify("Parked for after the standup", timeout=2)
 
-            self.write(op, done=done)
+            self.perform(Write("a parked topic", op, Topic.STANDUPS), done=done)
 
         self.app.push_screen(PromptModal("Park a topic for after the standup", placeholder="topic"), parked)
 
@@ -535,4 +544,4 @@ class StandupScreen(BaseScreen):
             self.spoken.clear()
             self.app.push_screen(SummaryModal(summary_content(sess)))
 
-        self.write(op, done=done)
+        self.perform(Write("the end of the standup", op, Topic.STANDUPS), done=done)

@@ -25,6 +25,7 @@ from sprinttui.tui.modals import ChooseModal, PromptModal
 from sprinttui.tui.safe import plain, text
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.widgets.table import Table
+from sprinttui.tui.writes import Topic, Write
 
 
 @dataclass
@@ -215,9 +216,11 @@ class TeamScreen(BaseScreen):
         if not availability:
             return
         ctx = self.ctx
-        self.write(
-            lambda: members_svc.add_member(ctx, handle, name, stream=str(stream) or None,
-                                           availability=availability),
+        self.perform(
+            Write(f"new member {handle}",
+                  lambda: members_svc.add_member(ctx, handle, name, stream=str(stream) or None,
+                                                 availability=availability),
+                  Topic.TEAM),
             done=lambda m: self.notify(Content(f"{plain(m.handle, 40)} added"), timeout=3),
         )
 
@@ -261,12 +264,13 @@ class TeamScreen(BaseScreen):
         if new is None:
             return
         ctx, handle, field = self.ctx, m.handle, str(what)
-        self.write(
+        self.perform(Write(
+            f"change of {field} of {handle}",
             lambda: members_svc.edit_member(ctx, handle, expected_version=m.version, **{field: new}),
-            done=lambda _r: self.sapp.push_undo(
-                f"change of {field} of {handle}",
-                lambda: members_svc.edit_member(ctx, handle, **{field: old})),
-        )
+            Topic.TEAM,
+            undo=lambda _r: members_svc.edit_member(ctx, handle, **{field: old},
+                                                    expected_version=self.sapp.own_version(f"member:{handle}")),
+        ))
 
     @work(exclusive=True, group="dialog")
     async def action_absence(self) -> None:
@@ -291,25 +295,26 @@ class TeamScreen(BaseScreen):
         if days is None:
             return
         ctx, handle, name = self.ctx, m.handle, sprint.name
-        self.write(
+        self.perform(Write(
+            f"absence of {handle} in {name}",
             lambda: members_svc.set_absence(ctx, handle, name, days),
-            done=lambda _r: self.sapp.push_undo(
-                f"absence of {handle} in {name}", lambda: members_svc.set_absence(ctx, handle, name, old)),
-        )
+            Topic.TEAM,
+            undo=lambda now: members_svc.set_absence(ctx, handle, name, old, expected=now),
+        ))
 
     def action_toggle_active(self) -> None:
         m = self.member
         if m is None:
             return
         ctx, handle, now = self.ctx, m.handle, not m.active
-        self.write(
-            lambda: members_svc.edit_member(ctx, handle, active=now, expected_version=m.version),
-            done=lambda _r: (
-                self.notify(Content(f"{plain(handle, 40)} is {'active' if now else 'inactive'} now"), timeout=3),
-                self.sapp.push_undo(
-                    f"{'activation' if now else 'deactivation'} of {handle}",
-                    lambda: members_svc.edit_member(ctx, handle, active=not now)),
-            ),
+        self.perform(
+            Write(f"{'activation' if now else 'deactivation'} of {handle}",
+                  lambda: members_svc.edit_member(ctx, handle, active=now, expected_version=m.version),
+                  Topic.TEAM,
+                  undo=lambda _r: members_svc.edit_member(
+                      ctx, handle, active=not now, expected_version=self.sapp.own_version(f"member:{handle}"))),
+            done=lambda _r: self.notify(Content(f"{plain(handle, 40)} is {'active' if now else 'inactive'} now"),
+                                        timeout=3),
         )
 
     # -- streams ---------------------------------------------------------------
@@ -322,8 +327,8 @@ class TeamScreen(BaseScreen):
         if not name:
             return
         ctx = self.ctx
-        self.write(
-            lambda: streams_svc.add_stream(ctx, key, name),
+        self.perform(
+            Write(f"new stream {key}", lambda: streams_svc.add_stream(ctx, key, name), Topic.TEAM),
             done=lambda s: self.notify(Content(f"Stream {s.key} added"), timeout=3),
         )
 
@@ -336,11 +341,13 @@ class TeamScreen(BaseScreen):
         if not name:
             return
         ctx, key, old = self.ctx, s.key, s.name
-        self.write(
+        self.perform(Write(
+            f"renaming of stream {key}",
             lambda: streams_svc.edit_stream(ctx, key, name=name, expected_version=s.version),
-            done=lambda _r: self.sapp.push_undo(
-                f"renaming of stream {key}", lambda: streams_svc.edit_stream(ctx, key, name=old)),
-        )
+            Topic.TEAM,
+            undo=lambda _r: streams_svc.edit_stream(ctx, key, name=old,
+                                                    expected_version=self.sapp.own_version(f"stream:{key}")),
+        ))
 
     @work(exclusive=True, group="dialog")
     async def action_set_lead(self) -> None:
@@ -363,8 +370,10 @@ class TeamScreen(BaseScreen):
         if choice is None:
             return
         ctx, key, old = self.ctx, s.key, s.lead or ""
-        self.write(
+        self.perform(Write(
+            f"change of the lead of {key}",
             lambda: streams_svc.edit_stream(ctx, key, lead=str(choice), expected_version=s.version),
-            done=lambda _r: self.sapp.push_undo(
-                f"change of the lead of {key}", lambda: streams_svc.edit_stream(ctx, key, lead=old)),
-        )
+            Topic.TEAM,
+            undo=lambda _r: streams_svc.edit_stream(ctx, key, lead=old,
+                                                    expected_version=self.sapp.own_version(f"stream:{key}")),
+        ))
