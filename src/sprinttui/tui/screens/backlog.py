@@ -99,7 +99,7 @@ class BacklogScreen(BaseScreen):
         yield Static(Content("Loading…"), id="backlog-status")
         yield Table(id="backlog-table", cursor_type="row", zebra_stripes=True)
         yield Input(
-            placeholder="search key or title; enter keeps it, escape clears",
+            placeholder="search key, title, labels, description or assignee; enter keeps it, escape clears",
             id="backlog-search",
             disabled=True,  # enabled while shown, so it never takes the keys unasked
         )

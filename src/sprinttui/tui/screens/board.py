@@ -125,7 +125,7 @@ class BoardScreen(BaseScreen):
             for status, title in COLUMNS:
                 yield CardColumn(status, title, id=f"col-{status}")
         yield Input(
-            placeholder="filter cards by key or title; enter keeps it, escape clears",
+            placeholder="filter cards by key, title, labels, description or assignee; enter keeps it, escape clears",
             id="board-filter",
             disabled=True,  # enabled while shown, so it never takes the keys unasked
         )
