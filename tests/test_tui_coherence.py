@@ -202,3 +202,29 @@ async def test_an_item_planned_on_the_backlog_is_on_the_board_once_its_sprint_st
         assert sprints.get_sprint(demo_ctx, active.name).state == "closed"
         await press(app, pilot, "1")
         assert app.screen is board and key in board_keys(app)
+
+
+async def test_planning_an_item_and_undoing_it_leaves_no_trace_in_the_sprint_report(demo_ctx):
+    active = sprints.active_sprint(demo_ctx)
+
+    def figures():
+        t = reports.sprint_report(demo_ctx, active.name).totals
+        return (t.committed_points, t.added_points, t.removed_points, t.completed_points)
+
+    before = figures()
+    app = make_app(demo_ctx)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await press(app, pilot, "2")
+        backlog = app.screen
+        key = next(r.key for r in backlog.rows if r.sprint is None and r.points)
+        backlog.table.move_cursor(row=backlog_keys(backlog).index(key), animate=False)
+        await settle(app, pilot)
+        await press(app, pilot, "p")
+        await answer(app, pilot, active.name)
+        assert items.get_row(demo_ctx, key).sprint == active.name
+        assert figures() != before  # added to the running sprint
+        await press(app, pilot, "u")
+        assert items.get_row(demo_ctx, key).sprint is None
+        assert figures() == before  # the management report is as it was
+        sprint_changes = [(h.old, h.new) for h in items.history(demo_ctx, key) if h.field == "sprint"]
+        assert sprint_changes[-2:] == [(None, active.name), (active.name, None)]  # the history tells both
