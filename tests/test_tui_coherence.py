@@ -5,7 +5,7 @@ other screen that shows it, also on one visited before, without a restart
 from __future__ import annotations
 
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from sprinttui.services import catchup as catchup_svc
 from sprinttui.services import items, reports, sprints
@@ -42,9 +42,13 @@ async def answer(app, pilot, *answers: object) -> None:
                 await type_text(app, pilot, str(given))
             await press(app, pilot, "enter")
         else:
-            if given is not None:
-                dialog.query(Input).first().value = str(given)
-            await press(app, pilot, "enter")
+            fields = dialog.query("Input, TextArea")
+            field = fields.first() if fields else None
+            if given is not None and isinstance(field, Input):
+                field.value = str(given)
+            elif given is not None and isinstance(field, TextArea):
+                field.text = str(given)
+            await press(app, pilot, "ctrl+s" if isinstance(field, TextArea) else "enter")
         await until(pilot, lambda d=dialog: app.screen is not d, f"the dialog answered with {given!r}")
     await settle(app, pilot)
 
