@@ -255,6 +255,50 @@ def test_database_made_by_the_first_revision_keeps_its_data(db_url):
         db.dispose()
 
 
+BEFORE_RECORD_HISTORY = "0004_board_indexes"
+
+
+def test_upgrade_before_record_history_keeps_members_and_streams_and_adds_an_empty_history(db_url):
+    """The revision that adds record_event (the history of members, streams and
+    the project settings), on a database one revision older: the team is kept,
+    its history starts empty, and changes made after are recorded."""
+    build_at_revision(db_url, BEFORE_RECORD_HISTORY)
+    fill_first_revision(db_url)
+    assert "record_event" not in table_names(db_url)
+
+    db = Database(db_url)
+    try:
+        assert db.current_revision() == HEAD_REVISION
+        assert "record_event" in table_names(db_url)
+        run = create_engine(db_url)
+        try:
+            with run.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM record_event")).scalar() == 0
+        finally:
+            run.dispose()
+        c = Ctx(db, "tester")
+        alice = members.get_member(c, "alice")
+        assert (alice.name, alice.stream, alice.availability, alice.competences) == ("Alice", "SAL", 80, ["crm"])
+        (stream,) = streams.list_streams(c)
+        assert (stream.key, stream.name, stream.lead, stream.description) == ("SAL", "Sales", "alice", "pipeline")
+        assert project.get_settings(c).name == "Old project"
+        assert members.history(c, "alice") == []
+        assert streams.history(c, "SAL") == []
+        assert project.settings_history(c) == []
+
+        members.edit_member(c, "alice", availability=60)
+        streams.edit_stream(c, "SAL", name="Sales and marketing")
+        project.update_settings(c, sprint_length_days=10)
+        assert [(h.field, h.old, h.new, h.actor) for h in members.history(c, "alice")] == [
+            ("availability", "80", "60", "tester")]
+        assert [(h.field, h.old, h.new) for h in streams.history(c, "SAL")] == [
+            ("name", "Sales", "Sales and marketing")]
+        assert [(h.field, h.old, h.new) for h in project.settings_history(c)] == [
+            ("sprint_length_days", "14", "10")]
+    finally:
+        db.dispose()
+
+
 PROBE_REVISION = '''"""probe: a revision after head, only for the test"""
 from alembic import op
 import sqlalchemy as sa

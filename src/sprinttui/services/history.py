@@ -9,25 +9,34 @@ Two kinds of rows record what happened to an item:
   closing one writes COMPLETE for done work and CARRY for the rest, plus ENTER
   in the sprint it is carried to. A closed sprint's record never changes again.
 
+A third, ``record_event``, is the history of the other rows people edit:
+members, streams and the project settings (:class:`RecordKind`). It holds the
+same (who, when, field, old, new) rows with the same text for the values: a
+"created" row when the row is added, then one per field whose value changed
+(:func:`record_created`, :func:`record_diff`), read by :func:`record_history`.
+
 The services write these rows through a session (:func:`record_change`,
-:func:`record_moves`). The Jira importer and the demo-data simulator build rows
-in bulk, in memory; they take the same rules (:func:`plan_moves`,
-:func:`start_moves`, :func:`close_moves`) and the same formatter, with whatever
+:func:`record_moves`, :func:`record_created`, :func:`record_diff`). The Jira
+importer and the demo-data simulator build item rows in bulk, in memory; they
+take the same rules (:func:`plan_moves`, :func:`start_moves`,
+:func:`close_moves`) and the same formatter, with whatever
 stands for a sprint in their own bookkeeping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sprinttui.domain import SprintEventKind
+from sprinttui.services.item_rows import HistoryEntry
 from sprinttui.services.text import fmt_points
-from sprinttui.store.models import Item, ItemEvent, SprintEvent
+from sprinttui.store.models import Item, ItemEvent, RecordEvent, SprintEvent
 
 S = TypeVar("S")  # what stands for a sprint: a row id, or an importer's own record
 
@@ -97,3 +106,41 @@ def record_moves(s: Session, item: Item, moves: Iterable[Move[int]], actor: str,
                         points=item.points, status=item.status, target_sprint_id=move.target) for move in moves]
     s.add_all(rows)
     return rows
+
+
+# --------------------------------------------------------------------------- members, streams, project
+
+
+class RecordKind(StrEnum):
+    """Which table a record_event row is about."""
+
+    MEMBER = "member"
+    STREAM = "stream"
+    PROJECT = "project"
+
+
+def record_created(s: Session, kind: RecordKind, row_id: int, actor: str, shown: Any, at: datetime) -> None:
+    """Add the "created" row of a new member, stream or project (`shown`: its name)."""
+    s.add(RecordEvent(kind=RecordKind(kind).value, row_id=row_id, at=at, actor=actor, field="created",
+                      old=None, new=history_text(shown)))
+
+
+def record_diff(s: Session, kind: RecordKind, row_id: int, actor: str,
+                before: Mapping[str, Any], after: Mapping[str, Any], at: datetime) -> list[str]:
+    """Add a row for each field of `after` whose value differs from `before`
+    (the fields as history names and shows them); returns the fields changed.
+    A value set to what it already was writes nothing."""
+    changed = [f for f, new in after.items() if before.get(f) != new]
+    s.add_all([RecordEvent(kind=RecordKind(kind).value, row_id=row_id, at=at, actor=actor, field=f,
+                           old=history_text(before.get(f)), new=history_text(after[f])) for f in changed])
+    return changed
+
+
+def record_history(s: Session, kind: RecordKind, row_id: int) -> list[HistoryEntry]:
+    """The history of one member, stream or project, oldest first."""
+    rows = s.exec(
+        select(RecordEvent)
+        .where(RecordEvent.kind == RecordKind(kind).value, RecordEvent.row_id == row_id)
+        .order_by(RecordEvent.at, RecordEvent.id)
+    ).all()
+    return [HistoryEntry(r.at, r.actor, r.field, r.old, r.new) for r in rows]

@@ -1,13 +1,19 @@
-"""Members: who works on the rollout, how much of their time, and when they are away."""
+"""Members: who works on the rollout, how much of their time, and when they are away.
+
+Adding a member and each change of a field (name, stream, availability,
+competences, active) go to the member's history (:func:`history`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sprinttui.domain import HANDLE_RE, ConflictError, ValidationError, one_line
 from sprinttui.services.context import Ctx
+from sprinttui.services.history import RecordKind, record_created, record_diff, record_history
+from sprinttui.services.item_rows import HistoryEntry
 from sprinttui.services.lookup import member_by_handle, sprint_by_ref, stream_by_key
 from sprinttui.services.text import clean_line, clean_list, fmt_points
 from sprinttui.store.models import Absence, Member, Stream
@@ -34,6 +40,13 @@ def _availability(value) -> int:
     if not 0 <= pct <= 100:
         raise ValidationError("availability must be between 0 and 100 %", "availability")
     return pct
+
+
+def _recorded(s: Session, m: Member) -> dict[str, Any]:
+    """The fields the history follows, as it shows them (the stream by its key)."""
+    stream = s.get(Stream, m.primary_stream_id) if m.primary_stream_id else None
+    return {"name": m.name, "stream": stream.key if stream else None, "availability": m.availability,
+            "competences": m.competences, "active": m.active}
 
 
 def _view(m: Member, streams: dict[int, str]) -> MemberView:
@@ -75,6 +88,7 @@ def add_member(
         )
         s.add(row)
         s.flush()
+        record_created(s, RecordKind.MEMBER, row.id, ctx.user, row.name, ctx.now())
     return get_member(ctx, h)
 
 
@@ -94,6 +108,7 @@ def edit_member(
     with ctx.db.write() as s:
         row = member_by_handle(s, handle)
         check_version(row, expected_version, f"member {row.handle}")
+        before = _recorded(s, row)
         if name is not None:
             row.name = clean_line(name, "name", limit=200)
         if stream is not None:
@@ -104,6 +119,7 @@ def edit_member(
             row.competences = clean_list(competences)
         if active is not None:
             row.active = bool(active)
+        record_diff(s, RecordKind.MEMBER, row.id, ctx.user, before, _recorded(s, row), ctx.now())
         s.flush()
         h = row.handle
     return get_member(ctx, h)
@@ -125,6 +141,12 @@ def get_member(ctx: Ctx, handle: str) -> MemberView:
         m = member_by_handle(s, handle)
         streams = dict(s.exec(select(Stream.id, Stream.key)).all())
         return _view(m, streams)
+
+
+def history(ctx: Ctx, handle: str) -> list[HistoryEntry]:
+    """Who changed what of the member, when: "created", then each changed field, oldest first."""
+    with ctx.db.read() as s:
+        return record_history(s, RecordKind.MEMBER, member_by_handle(s, handle).id)
 
 
 def set_absence(ctx: Ctx, handle: str, sprint: str, days: float, *, expected: float | None = None) -> float:

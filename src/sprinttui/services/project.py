@@ -1,14 +1,20 @@
-"""Project settings: one database holds one project."""
+"""Project settings: one database holds one project.
+
+Creating the project and each change of a setting (old → new) go to the
+settings' history (:func:`settings_history`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import select
 
 from sprinttui.domain import ValidationError, one_line
 from sprinttui.services.context import Ctx, login_name, resolve_user
+from sprinttui.services.history import RecordKind, record_created, record_diff, record_history
+from sprinttui.services.item_rows import HistoryEntry
 from sprinttui.services.text import clean_line
 from sprinttui.store.engine import Database, resolve_url
 from sprinttui.store.models import ProjectSettings
@@ -63,6 +69,20 @@ def _row(s) -> ProjectSettings | None:
     return s.exec(select(ProjectSettings).order_by(ProjectSettings.id)).first()
 
 
+def _recorded(row: ProjectSettings) -> dict[str, Any]:
+    """The settings as the history shows them (working days by their names)."""
+    return {"name": row.name, "sprint_length_days": row.sprint_length_days,
+            "working_days": ",".join(WEEKDAY_NAMES[d] for d in sorted(parse_working_days(row.working_days))),
+            "points_per_day": row.points_per_day, "allow_user_override": row.allow_user_override}
+
+
+def _create(s, ctx: Ctx, row: ProjectSettings) -> ProjectSettings:
+    s.add(row)
+    s.flush()
+    record_created(s, RecordKind.PROJECT, row.id, ctx.user, row.name, ctx.now())
+    return row
+
+
 def get_settings(ctx: Ctx) -> Settings:
     with ctx.db.read() as s:
         row = _row(s)
@@ -79,10 +99,11 @@ def init_project(ctx: Ctx, name: str | None = None) -> Settings:
     with ctx.db.write() as s:
         row = _row(s)
         if row is None:
-            row = ProjectSettings(name=clean_line(name or "CRM rollout", "name", limit=200))
-            s.add(row)
+            row = _create(s, ctx, ProjectSettings(name=clean_line(name or "CRM rollout", "name", limit=200)))
         elif name:
+            before = _recorded(row)
             row.name = clean_line(name, "name", limit=200)
+            record_diff(s, RecordKind.PROJECT, row.id, ctx.user, before, _recorded(row), ctx.now())
         s.flush()
         return _to_settings(row)
 
@@ -99,8 +120,8 @@ def update_settings(
     with ctx.db.write() as s:
         row = _row(s)
         if row is None:
-            row = ProjectSettings()
-            s.add(row)
+            row = _create(s, ctx, ProjectSettings())
+        before = _recorded(row)
         if name is not None:
             row.name = clean_line(name, "name", limit=200)
         if sprint_length_days is not None:
@@ -115,8 +136,16 @@ def update_settings(
             row.points_per_day = float(points_per_day)
         if allow_user_override is not None:
             row.allow_user_override = bool(allow_user_override)
+        record_diff(s, RecordKind.PROJECT, row.id, ctx.user, before, _recorded(row), ctx.now())
         s.flush()
         return _to_settings(row)
+
+
+def settings_history(ctx: Ctx) -> list[HistoryEntry]:
+    """Who changed which setting, when: "created", then each change (old → new), oldest first."""
+    with ctx.db.read() as s:
+        row = _row(s)
+        return record_history(s, RecordKind.PROJECT, row.id) if row is not None else []
 
 
 def open_ctx(db: str | None = None, user: str | None = None, *, migrate: bool = True) -> Ctx:

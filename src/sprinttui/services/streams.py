@@ -1,14 +1,20 @@
-"""Streams: the sub-projects of the rollout, each with a KEY and a lead."""
+"""Streams: the sub-projects of the rollout, each with a KEY and a lead.
+
+Adding a stream and each change of its name, lead or description go to the
+stream's history (:func:`history`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sprinttui.domain import STREAM_KEY_RE, ValidationError, one_line
 from sprinttui.services.context import Ctx
+from sprinttui.services.history import RecordKind, record_created, record_diff, record_history
+from sprinttui.services.item_rows import HistoryEntry
 from sprinttui.services.lookup import member_by_handle, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Member, Stream
@@ -35,6 +41,12 @@ def _check_key(key: str) -> str:
     return k
 
 
+def _recorded(s: Session, st: Stream) -> dict[str, Any]:
+    """The fields the history follows, as it shows them (the lead by handle)."""
+    lead = s.get(Member, st.lead_id) if st.lead_id else None
+    return {"name": st.name, "lead": lead.handle if lead else None, "description": st.description}
+
+
 def add_stream(ctx: Ctx, key: str, name: str, *, lead: str | None = None, description: str = "") -> StreamView:
     k = _check_key(key)
     with ctx.db.write() as s:
@@ -48,6 +60,7 @@ def add_stream(ctx: Ctx, key: str, name: str, *, lead: str | None = None, descri
         )
         s.add(row)
         s.flush()
+        record_created(s, RecordKind.STREAM, row.id, ctx.user, row.name, ctx.now())
     return get_stream(ctx, k)
 
 
@@ -65,15 +78,23 @@ def edit_stream(
     with ctx.db.write() as s:
         row = stream_by_key(s, key)
         check_version(row, expected_version, f"stream {row.key}")
+        before = _recorded(s, row)
         if name is not None:
             row.name = clean_line(name, "name", limit=200)
         if lead is not None:
             row.lead_id = member_by_handle(s, lead).id if lead else None
         if description is not None:
             row.description = clean_text(description, "description")
+        record_diff(s, RecordKind.STREAM, row.id, ctx.user, before, _recorded(s, row), ctx.now())
         s.flush()
         k = row.key
     return get_stream(ctx, k)
+
+
+def history(ctx: Ctx, key: str) -> list[HistoryEntry]:
+    """Who changed what of the stream, when: "created", then each changed field, oldest first."""
+    with ctx.db.read() as s:
+        return record_history(s, RecordKind.STREAM, stream_by_key(s, key).id)
 
 
 def list_streams(ctx: Ctx) -> list[StreamView]:

@@ -194,6 +194,26 @@ class ItemEvent(_Table, table=True):
     new: str | None = Field(default=None, sa_column=_text())
 
 
+class RecordEvent(_Table, table=True):
+    """History of the other rows people edit: members, streams and the project
+    settings. One row per changed field (who, when, field, old, new), like
+    ``item_event``; `kind` says which table `row_id` is a row of. No foreign
+    key: one column points into three tables, and none of their rows is ever
+    deleted."""
+
+    __tablename__ = "record_event"
+    __table_args__ = (Index("ix_record_event_kind_row_id_at", "kind", "row_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "member", "stream" or "project"
+    row_id: int
+    at: dt.datetime
+    actor: str
+    field: str  # "created", or the name of the field changed
+    old: str | None = Field(default=None, sa_column=_text())
+    new: str | None = Field(default=None, sa_column=_text())
+
+
 class SprintEvent(_Table, table=True):
     """Explicit sprint membership: enter/leave/commit/complete/carry."""
 
