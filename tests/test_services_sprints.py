@@ -633,6 +633,91 @@ def test_done_item_taken_out_is_not_removed(tctx, clock):
     assert fig(r.totals)["carried"] == (0.0, 0)
 
 
+def adds_up(f) -> bool:
+    """committed + added − removed + re-estimated = completed + carried over + not completed yet."""
+    return (f.committed_points + f.added_points - f.removed_points + f.reestimated_points
+            == f.completed_points + f.carried_over_points + f.not_completed_points)
+
+
+def test_points_changed_in_the_sprint_are_counted_as_reestimated_so_the_figures_add_up(tctx, clock):
+    """SAL-1 committed at 3, re-estimated to 5 and done; OPS-1 added at 5,
+    re-estimated to 8 and carried over; OPS-2 added at 2, cut to 1 and taken
+    out; SAL-2 re-estimated before the start (its commitment) and after the close."""
+    c = tctx
+    two_streams(c)
+    sprints.new_sprint(c, "S1", start="2026-01-05", end="2026-01-16")
+    create_item(c, "Grows", stream="SAL", points=3, sprint="S1")
+    create_item(c, "Planned", stream="SAL", points=1, sprint="S1")
+    edit_item(c, "SAL-2", points=2)  # before the start: part of the commitment, not a re-estimate
+    clock.set("2026-01-05")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-06")
+    edit_item(c, "SAL-1", points=5)
+    create_item(c, "Added", stream="OPS", points=5, sprint="current")
+    create_item(c, "Cut", stream="OPS", points=2, sprint="current")
+    clock.set("2026-01-07")
+    edit_item(c, "OPS-1", points=8)
+    edit_item(c, "OPS-2", points=1)
+    clock.set("2026-01-08")
+    plan_item(c, "OPS-2", None)
+    move_item(c, "SAL-1", "done")
+
+    running = reports.sprint_report(c, "S1")
+    t = running.totals
+    assert (t.reestimated_points, t.reestimated_count) == (2.0 + 3.0 - 1.0, 3)
+    assert (t.not_completed_points, t.not_completed_count) == (10.0, 2)  # OPS-1 at 8, SAL-2 at 2
+    assert t.carried_over_points == 0.0 and adds_up(t)
+    assert {k: (f.reestimated_points, adds_up(f)) for k, f in running.streams.items()} == {
+        "SAL": (2.0, True), "OPS": (2.0, True)}
+
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to=None)
+    clock.set("2026-01-20")
+    edit_item(c, "SAL-2", points=13)  # after the close: not this sprint's
+    closed = reports.sprint_report(c, "S1")
+    assert fig(closed.totals) == {
+        "committed": (5.0, 2), "added": (7.0, 2), "removed": (1.0, 1),
+        "completed": (5.0, 1), "carried": (10.0, 2), "say_do": 0.6,
+    }
+    assert (closed.totals.reestimated_points, closed.totals.not_completed_points) == (4.0, 0.0)
+    assert 5 + 7 - 1 + 4 == 5 + 10 and adds_up(closed.totals)
+    assert all(adds_up(f) for f in closed.streams.values())
+    assert {i.key: i.reestimated_points for i in closed.items} == {
+        "SAL-1": 2.0, "SAL-2": 0.0, "OPS-1": 3.0, "OPS-2": -1.0}
+    assert closed.as_dict()["totals"]["reestimated_points"] == 4.0
+    assert closed.as_dict()["streams"][0] == {**closed.as_dict()["streams"][0], "stream": "OPS",
+                                              "reestimated_points": 2.0, "reestimated_count": 2}
+
+
+def test_done_item_taken_out_of_the_running_sprint_is_completed_there(tctx, clock):
+    c = tctx
+    two_streams(c)
+    sprints.new_sprint(c, "S1", start="2026-01-05", end="2026-01-16")
+    sprints.new_sprint(c, "S2", start="2026-01-19", end="2026-01-30")
+    create_item(c, "Moved on when done", stream="SAL", points=2, sprint="S1")
+    create_item(c, "Deleted when done", stream="OPS", points=3, sprint="S1")
+    create_item(c, "Stays", stream="SAL", points=1, sprint="S1")
+    clock.set("2026-01-05")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-06")
+    move_item(c, "SAL-1", "done")
+    move_item(c, "OPS-1", "done")
+    clock.set("2026-01-07")
+    plan_item(c, "SAL-1", "S2")
+    items.delete_item(c, "OPS-1")
+    running = reports.sprint_report(c, "S1")
+    assert fig(running.totals)["completed"] == (5.0, 2) and adds_up(running.totals)
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to="backlog")
+    r = reports.sprint_report(c, "S1")
+    assert outcomes(r) == {"SAL-1": "completed", "SAL-2": "carried_over", "OPS-1": "completed"}
+    assert fig(r.totals)["completed"] == (5.0, 2) and fig(r.totals)["removed"] == (0.0, 0)
+    assert adds_up(r.totals) and all(adds_up(f) for f in r.streams.values())
+    # the velocity trend (one grouped query over the closed sprints) says the same
+    (v,) = reports.closed_velocity(c)
+    assert (v.total.completed_points, v.of("SAL").completed_points, v.of("OPS").completed_points) == (5.0, 2.0, 3.0)
+
+
 def test_deleted_item_counts_as_removed_and_restored_item_does_not(tctx, clock):
     c = tctx
     two_streams(c)

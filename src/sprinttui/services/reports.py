@@ -10,7 +10,8 @@ from functools import reduce
 from operator import add
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from sprinttui.dates import working_days
@@ -32,10 +33,17 @@ class Figures:
     added_count: int = 0
     removed_points: float = 0.0
     removed_count: int = 0
+    # points changed while an item was part of the sprint: from its points when
+    # committed or added to those of its outcome (items whose points changed)
+    reestimated_points: float = 0.0
+    reestimated_count: int = 0
     completed_points: float = 0.0
     completed_count: int = 0
     carried_over_points: float = 0.0
     carried_over_count: int = 0
+    # items still open in the running sprint, at their points now (0 once it closed)
+    not_completed_points: float = 0.0
+    not_completed_count: int = 0
     # completed points of items that were committed, at their committed points
     committed_completed_points: float = 0.0
 
@@ -70,6 +78,7 @@ class ItemOutcome:
     slip_count: int
     blocked: bool
     blocked_reason: str
+    reestimated_points: float = 0.0  # its points at the outcome − when committed or added
 
 
 @dataclass
@@ -115,7 +124,13 @@ class _ReportItem(NamedTuple):
 
 
 def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport:
-    """The report of sprint `sp` (of one stream's items, with `stream`), read in session `s`."""
+    """The report of sprint `sp` (of one stream's items, with `stream`), read in session `s`.
+
+    Every item that was part of the sprint after its start enters it once
+    (committed, or added) and ends once (completed, carried over, removed, or
+    still open while it runs), so that for every item, stream and the total:
+    committed + added − removed + re-estimated = completed + carried over + not completed.
+    """
     # plain column rows, not ORM objects: a sprint of thousands of items has
     # twice as many events, and only these columns are read
     events = s.exec(
@@ -139,6 +154,7 @@ def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport
     added: dict[int, float] = {}
     member: dict[int, bool] = {}  # membership after the last enter/leave
     left_not_done: dict[int, float] = {}
+    left_done: dict[int, float] = {}  # taken out of the running sprint when done
     started = sp.started_at
     # the commitment first: an item planned at the very instant of the start
     # is committed, not added
@@ -151,29 +167,39 @@ def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport
         elif kind == EK.ENTER:
             member[iid] = True
             left_not_done.pop(iid, None)
+            left_done.pop(iid, None)
             if started is not None and at >= started and iid not in committed:
                 added.setdefault(iid, _pts(points))
         elif kind == EK.LEAVE:
             member[iid] = False
-            if started is not None and at >= started and status != Status.DONE:
-                left_not_done[iid] = _pts(points)
+            if started is not None and at >= started:
+                (left_done if status == Status.DONE else left_not_done)[iid] = _pts(points)
         elif kind == EK.COMPLETE:
             completed[iid] = _pts(points)
         elif kind == EK.CARRY:
             carried[iid] = _pts(points)
             member[iid] = False
     closed = sp.state == SprintState.CLOSED
+    open_now: dict[int, float] = {}
     if not closed:
-        # still running: what is done now counts as completed so far
+        # still running: what is done now counts as completed so far, the rest is not completed yet
         for iid, inside in member.items():
             it = items.get(iid)
-            if inside and it is not None and not it.deleted and it.status == Status.DONE:
+            if not inside or it is None or it.deleted:
+                continue
+            if it.status == Status.DONE:
                 completed[iid] = _pts(it.points)
-    # removed: it was part of the running sprint, left it unfinished, and stayed out
+            elif started is not None:
+                open_now[iid] = _pts(it.points)
+    # removed: it was part of the running sprint, left it unfinished, and stayed out;
+    # left it done and stayed out: completed in it, at its points when it left
     removed = {
         i: p for i, p in left_not_done.items()
         if not member.get(i) and (i in committed or i in added)
     }
+    for i, p in left_done.items():
+        if not member.get(i) and (i in committed or i in added):
+            completed[i] = p
     totals = Figures()
     per: dict[str, Figures] = defaultdict(Figures)
     outcomes: list[ItemOutcome] = []
@@ -187,6 +213,10 @@ def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport
         if not in_scope and iid not in removed:
             continue  # planned in and out before the start: never part of the sprint
         key = streams.get(it.stream_id, "?")
+        entered = committed.get(iid, added.get(iid))
+        ended = next((d[iid] for d in (completed, carried, removed, open_now) if iid in d), None)
+        # exact in binary for whole and half points; rounded against the noise of other fractions
+        change = round(ended - entered, 6) + 0.0 if entered is not None and ended is not None else 0.0
         for f in (totals, per[key]):
             if iid in committed:
                 f.committed_points += committed[iid]
@@ -197,6 +227,12 @@ def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport
             if iid in removed:
                 f.removed_points += removed[iid]
                 f.removed_count += 1
+            if change:
+                f.reestimated_points = round(f.reestimated_points + change, 6) + 0.0
+                f.reestimated_count += 1
+            if iid in open_now:
+                f.not_completed_points += open_now[iid]
+                f.not_completed_count += 1
             if iid in completed:
                 f.completed_points += completed[iid]
                 f.completed_count += 1
@@ -218,6 +254,7 @@ def report_in(s: Session, sp: Sprint, stream: str | None = None) -> SprintReport
                 key=it.key, title=it.title, stream=key, status=it.status, points=it.points,
                 outcome=outcome, committed=iid in committed, added_after_start=iid in added,
                 slip_count=it.slip_count, blocked=it.blocked, blocked_reason=it.blocked_reason,
+                reestimated_points=change,
             )
         )
     return SprintReport(view(sp), totals, dict(per), outcomes)
@@ -264,8 +301,9 @@ def closed_velocity(ctx: Ctx, *, last: int = 3, before: str | None = None) -> li
 
 def _closed_velocity(s: Session, last: int, before: Sprint | None = None, *,
                      completed_only: bool = False) -> list[SprintVelocity]:
-    """A closed sprint's figures follow from its commit and complete events
-    alone (see report_in), so one grouped query serves all the sprints.
+    """A closed sprint's committed and completed points follow from its commit
+    and complete events, and the leave events of items taken out when done
+    (see report_in), so one grouped query serves all the sprints.
 
     With ``completed_only`` the commit events are not read (committed points
     stay 0.0): for callers that only want the completed points, at half the cost.
@@ -294,6 +332,8 @@ def _closed_velocity(s: Session, last: int, before: Sprint | None = None, *,
     sums: dict[int, dict[str, list[float]]] = {i: defaultdict(lambda: [0.0, 0.0]) for i in ids}
     for sprint_id, key, kind, points in rows:
         sums[sprint_id][key][0 if kind == EK.COMMIT.value else 1] += float(points or 0.0)
+    for sprint_id, key, points in _left_done(s, ids):
+        sums[sprint_id][key][1] += float(points or 0.0)
     out = []
     for sp in sprints:
         per = {k: VelocityPoint(sp.name, v[0], v[1]) for k, v in sorted(sums[sp.id].items())}
@@ -301,6 +341,34 @@ def _closed_velocity(s: Session, last: int, before: Sprint | None = None, *,
                               sum(v.completed_points for v in per.values()))
         out.append(SprintVelocity(view(sp), total, per))
     return out
+
+
+_MOVES = [EK.ENTER.value, EK.LEAVE.value, EK.COMMIT.value, EK.CARRY.value, EK.COMPLETE.value]
+
+
+def _left_done(s: Session, ids: list[int]):
+    """(sprint id, stream key, points) of the items taken out of each of these
+    running sprints when done, that did not come back: completed there (see
+    report_in). Few rows: the leave events of done items, each checked for a
+    later move in that sprint."""
+    later = aliased(SprintEvent)
+    part = aliased(SprintEvent)
+    return s.exec(
+        select(SprintEvent.sprint_id, Stream.key, SprintEvent.points)
+        .join(Sprint, Sprint.id == SprintEvent.sprint_id)
+        .join(Item, Item.id == SprintEvent.item_id)
+        .join(Stream, Stream.id == Item.stream_id)
+        .where(
+            SprintEvent.sprint_id.in_(ids), SprintEvent.kind == EK.LEAVE.value,
+            SprintEvent.status == Status.DONE.value, SprintEvent.at >= Sprint.started_at,
+            ~exists().where(later.sprint_id == SprintEvent.sprint_id, later.item_id == SprintEvent.item_id,
+                            later.id > SprintEvent.id, later.kind.in_(_MOVES)),
+            # part of the running sprint: committed, or added after the start
+            exists().where(part.sprint_id == SprintEvent.sprint_id, part.item_id == SprintEvent.item_id,
+                           or_(part.kind == EK.COMMIT.value,
+                               and_(part.kind == EK.ENTER.value, part.at >= Sprint.started_at))),
+        )
+    ).all()
 
 
 def _velocity(s: Session, last: int, stream: str | None) -> list[VelocityPoint]:
