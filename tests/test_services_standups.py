@@ -260,6 +260,14 @@ def test_unflagging_a_blocker_puts_the_notes_back_as_they_were(team):
     assert items.get_row(c, price.key).blocked
     assert standups.entries(c, stream="SAL")[0].blockers == f"VPN; {price.key}: supplier"
 
+    # the item changed since the flag: nothing is undone either
+    fourth = standups.flag_blocker(c, "alice", lead.key, "no test data")
+    items.edit_item(c, lead.key, points=3)
+    with pytest.raises(ConflictError):
+        standups.unflag_blocker(c, fourth)
+    assert items.get_row(c, lead.key).blocked
+    assert "alice" in {e.member for e in standups.entries(c, stream="SAL")}
+
     with pytest.raises(NotFoundError):
         standups.flag_blocker(c, "nobody", price.key, "x")
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Input, Static
 
+from sprinttui.export import export_sprint, export_standup
 from sprinttui.services import items, members, sprints, standups, streams
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
@@ -216,13 +217,13 @@ async def test_x_marks_absent_and_back(team):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_standup(app, pilot)
         await press(app, pilot, "n", "x")
-        (entry,) = standups.entries(team, stream="SAL")
-        assert (entry.member, entry.absent) == ("bob", True)
+        bob = {e.member: e for e in standups.entries(team, stream="SAL")}["bob"]
+        assert bob.absent is True
         assert "bob absent" in shown(scr, "standup-rotation")
         assert "Absent today" in shown(scr, "standup-detail")
         assert "7:30 each" in shown(scr, "standup-clock")  # 15 minutes for the two present
         await press(app, pilot, "x")
-        assert standups.entries(team, stream="SAL")[0].absent is False
+        assert "bob" not in {e.member for e in standups.entries(team, stream="SAL")}  # back as before
         assert "absent" not in shown(scr, "standup-rotation")
 
 
@@ -242,11 +243,89 @@ async def test_b_flags_a_blocker_on_one_of_the_members_items_and_u_undoes_it(tea
         assert "SAL-2 Field mapping — waiting for the field list" in shown(scr, "standup-detail")
         await press(app, pilot, "u")
         assert not items.get_row(team, "SAL-2").blocked
+        assert standups.entries(team, stream="SAL") == []  # nor among alice's notes any more
         assert any("Undone: blocker on SAL-2" in n for n in notes_of(app))
         # carol has no open items: a warning, no dialog
         await press(app, pilot, "n", "n", "b")
         assert isinstance(app.screen, StandupScreen)
         assert "carol has no open items" in notes_of(app)[-1]
+
+
+# --------------------------------------------------------------------------- what the standup records
+
+WIDE = (120, 36)
+
+
+async def test_a_blocker_flagged_with_b_is_reported_in_the_summary_and_both_exports(team):
+    app = new_app(team, stream="SAL")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        scr = await open_standup(app, pilot)
+        await press(app, pilot, "b")
+        await type_text(app, pilot, "mapping")
+        await press(app, pilot, "enter")
+        app.screen.query_one(Input).value = "waiting for the field list"
+        await press(app, pilot, "enter")
+        detail = shown(scr, "standup-detail")
+        # alice's notes now: the suggestions that were on screen, with the blocker
+        assert "suggested" not in detail
+        assert "Yesterday: finished SAL-1; moved SAL-1 → doing, SAL-2 → doing" in detail
+        assert "Blockers: SAL-2: waiting for the field list" in detail
+        await press(app, pilot, "e", "y")
+        assert isinstance(app.screen, SummaryModal)
+        body = app.screen.query_one("#summary-body", Static).render().plain
+        assert "alice: SAL-2: waiting for the field list" in body
+        await press(app, pilot, "enter")
+        assert not errors(app)
+    standup_md = export_standup(team, "md")
+    assert "## Blockers (1)" in standup_md and "| alice | SAL-2: waiting for the field list |" in standup_md
+    assert "**No notes from:** bob, carol\n" in standup_md  # alice reported
+    assert "| 2026-01-06 | alice | SAL-2: waiting for the field list |" in export_sprint(team, "md")
+
+
+async def test_members_passed_with_n_keep_the_suggested_notes_unless_the_lead_cleared_them(team):
+    app = new_app(team, stream="SAL")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        scr = await open_standup(app, pilot)
+        await press(app, pilot, "n")  # past alice, her suggestions on screen
+        (alice,) = standups.entries(team, stream="SAL")
+        assert (alice.member, alice.yesterday, alice.today, alice.blockers) == (
+            "alice", "finished SAL-1; moved SAL-1 → doing, SAL-2 → doing", "SAL-2 Field mapping", "")
+        # bob: the lead clears the suggestions, then passes him
+        await press(app, pilot, "enter")
+        modal = app.screen
+        assert isinstance(modal, NotesModal)
+        assert modal.query_one("#notes-blockers", Input).value == "SAL-3: supplier has not answered"
+        for name in ("yesterday", "today", "blockers"):
+            modal.query_one(f"#notes-{name}", Input).value = ""
+        modal.query_one("#notes-blockers", Input).focus()
+        await press(app, pilot, "enter")
+        await press(app, pilot, "n", "n")  # past bob, and past carol, who has nothing to suggest
+        got = {e.member: (e.yesterday, e.today, e.blockers) for e in standups.entries(team, stream="SAL")}
+        assert got == {"alice": ("finished SAL-1; moved SAL-1 → doing, SAL-2 → doing", "SAL-2 Field mapping", ""),
+                       "bob": ("", "", "")}
+        await press(app, pilot, "p", "p")
+        detail = shown(scr, "standup-detail")
+        assert "Alice Smith" in detail and "suggested" not in detail  # they are her notes now
+        assert not errors(app)
+
+
+async def test_absent_and_back_brings_the_suggested_notes_back(team):
+    app = new_app(team, stream="SAL")
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        scr = await open_standup(app, pilot)
+        await press(app, pilot, "x")
+        assert "Absent today" in shown(scr, "standup-detail")
+        await press(app, pilot, "x")
+        detail = shown(scr, "standup-detail")
+        assert "Absent today" not in detail
+        assert "suggested from the history" in detail
+        assert "Yesterday: finished SAL-1; moved SAL-1 → doing, SAL-2 → doing" in detail
+        assert "Today: SAL-2 Field mapping" in detail
+        assert standups.entries(team, stream="SAL") == []
+        await press(app, pilot, "n")  # and passing her keeps them
+        (alice,) = standups.entries(team, stream="SAL")
+        assert (alice.today, alice.absent) == ("SAL-2 Field mapping", False)
+        assert not errors(app)
 
 
 # --------------------------------------------------------------------------- parking lot and the end
@@ -367,7 +446,9 @@ async def test_the_work_of_the_members_near_focus_is_read_as_the_focus_moves(tea
         assert set(scr.digests) == {"alice", "bob"}
         await press(app, pilot, "n", "n", "n")
         assert "Task of m0  [doing]" in shown(scr, "standup-detail")
-        assert set(scr.digests) == {"alice", "bob", "carol", "m0", "m1"}
+        # passing alice and bob stored their suggested notes, and the board read
+        # after that write holds the work of those near focus then
+        assert {"carol", "m0", "m1"} <= set(scr.digests) <= {"alice", "bob", "carol", "m0", "m1"}
 
         gate.clear()  # reading m2's work now waits
         await pilot.press("n")  # to m1, read ahead: shown at once

@@ -16,7 +16,7 @@ from sprinttui.domain import NotFoundError, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ROW_WIDTH, ItemQuery, ItemRow, row_query, to_row
 from sprinttui.services.items import check_version, list_items, set_blocked
-from sprinttui.services.lookup import member_by_handle, stream_by_key
+from sprinttui.services.lookup import item_by_key, member_by_handle, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, ItemEvent, Member, StandupEntry, StandupSession, Stream
 
@@ -188,20 +188,27 @@ def flag_blocker(ctx: Ctx, member: str, key: str, reason: str = "", *, on=None,
 
 def unflag_blocker(ctx: Ctx, flagged: FlaggedBlocker) -> ItemRow:
     """Undo :func:`flag_blocker`: the member's notes are as they were before
-    (none, if there were none) and the item is no longer blocked. Notes changed
-    since raise ConflictError, and nothing is undone. Returns the item."""
-    with ctx.db.write() as s:
-        m = member_by_handle(s, flagged.entry.member)
-        row = _entry_row(s, m.id, flagged.entry.date)
+    (none, if there were none) and the item is no longer blocked. If the notes
+    or the item changed since the flag, ConflictError, and nothing is undone.
+    Returns the item."""
+    what = f"the standup notes of {flagged.entry.member}"
+    with ctx.db.read() as s:
+        member_id = member_by_handle(s, flagged.entry.member).id
+        row = _entry_row(s, member_id, flagged.entry.date)
         if row is not None:
-            check_version(row, flagged.entry.version, f"the standup notes of {m.handle}")
+            check_version(row, flagged.entry.version, what)
+        check_version(item_by_key(s, flagged.item.key), flagged.item.version, f"item {flagged.item.key}")
+    with ctx.db.write() as s:
+        row = _entry_row(s, member_id, flagged.entry.date)
+        if row is not None:
+            check_version(row, flagged.entry.version, what)
             if flagged.before is None:
                 s.delete(row)
             else:
                 row.blockers = flagged.before.blockers
                 row.updated_by = ctx.user
                 row.updated_at = ctx.now()
-    return set_blocked(ctx, flagged.item.key, False)
+    return set_blocked(ctx, flagged.item.key, False, expected_version=flagged.item.version)
 
 
 # --------------------------------------------------------------------------- held standups

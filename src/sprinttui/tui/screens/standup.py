@@ -213,6 +213,7 @@ class StandupScreen(BaseScreen):
             self.focus_handle = self.order[0] if self.order else None
         self._render_all()
         self._read_ahead()
+        self._open_waiting_notes()  # the new board may hold the work they wait for
 
     def _read_ahead(self) -> None:
         """Read the work of the members in and near focus that the screen lacks."""
@@ -237,9 +238,15 @@ class StandupScreen(BaseScreen):
         self._asked.difference_update(got)
         if self.focus_handle in got:
             self._render_detail()
-            if self._notes_waiting == self.focus_handle:  # (stepping on forgets it)
-                self._notes_waiting = None
-                self.action_notes()
+            self._open_waiting_notes()
+
+    def _open_waiting_notes(self) -> None:
+        """Open the notes asked for while the member's work was being read,
+        once it is there (stepping on forgets them)."""
+        if self._notes_waiting is not None and self._notes_waiting == self.focus_handle \
+                and self.focus_handle in self.digests:
+            self._notes_waiting = None
+            self.action_notes()
 
     @property
     def current(self) -> StandupMember | None:
@@ -390,6 +397,7 @@ class StandupScreen(BaseScreen):
         self.timebox.tick(self.focus_handle)
         if self.focus_handle is not None and delta > 0:
             self.spoken.add(self.focus_handle)
+            self._keep_suggestions()
         i = self.order.index(self.focus_handle) if self.focus_handle in self.order else 0
         j = i + delta
         if not 0 <= j < len(self.order):
@@ -401,6 +409,26 @@ class StandupScreen(BaseScreen):
         self._render_all()
         self.query_one("#standup-detail-box").scroll_home(animate=False)
         self._read_ahead()
+
+    def _suggestions_shown(self, m: StandupMember) -> tuple[str, str, str] | None:
+        """The notes suggested from the member's history, if the screen shows
+        them: the member has no notes of the day and their work has been read."""
+        work = self.digests.get(m.handle)
+        if m.entry is not None or work is None:
+            return None
+        return work.suggested_notes()
+
+    def _keep_suggestions(self) -> None:
+        """The member passed keeps the suggested notes on screen as their notes."""
+        m = self.current
+        if m is None or self.board is None:
+            return
+        notes = self._suggestions_shown(m)
+        if notes is None or not any(notes):
+            return
+        ctx, handle, day = self.ctx, m.handle, self.board.date
+        self.perform(Write(f"the suggested notes of {handle}",
+                           lambda: standups_svc.keep_suggestions(ctx, handle, notes, on=day), Topic.STANDUPS))
 
     def action_order(self) -> None:
         self.order_mode = ORDERS[(ORDERS.index(self.order_mode) + 1) % len(ORDERS)]
@@ -445,7 +473,7 @@ class StandupScreen(BaseScreen):
         absent = not m.absent
         self.perform(
             Write(f"{handle} marked {'absent' if absent else 'present'}",
-                  lambda: standups_svc.save_entry(ctx, handle, on=day, absent=absent), Topic.STANDUPS),
+                  lambda: standups_svc.mark_absent(ctx, handle, absent, on=day), Topic.STANDUPS),
             done=lambda _v: self.notify(
                 Content.from_markup("$who marked $what", who=handle, what="absent" if absent else "present"),
                 timeout=2),
@@ -473,22 +501,28 @@ class StandupScreen(BaseScreen):
 
         def chosen(row: object | None) -> None:
             if isinstance(row, ItemRow):
-                self._ask_reason(row)
+                self._ask_reason(handle, row)
 
         self.app.push_screen(ChooseModal(f"Which of {handle}'s items is blocked?", options), chosen)
 
-    def _ask_reason(self, row: ItemRow) -> None:
+    def _ask_reason(self, handle: str, row: ItemRow) -> None:
         ctx, key, version = self.ctx, row.key, row.version
 
         def reason_given(reason: str | None) -> None:
-            if reason is None:
+            if reason is None or self.board is None:
                 return
+            # the blocker joins the member's notes of the day; one without
+            # notes yet gets the suggested ones on screen with it
+            m = self.members.get(handle)
+            notes = self._suggestions_shown(m) if m is not None else None
+            day = self.board.date
             self.perform(Write(
                 f"blocker on {key}",
-                lambda: items_svc.set_blocked(ctx, key, True, reason, expected_version=version),
-                Topic.ITEMS,
-                # refused if someone changed the item since: their change stays
-                undo=lambda _r: items_svc.set_blocked(ctx, key, False, expected_version=self.sapp.own_version(key)),
+                lambda: standups_svc.flag_blocker(ctx, handle, key, reason, on=day, notes=notes,
+                                                  expected_version=version),
+                Topic.ITEMS | Topic.STANDUPS,
+                # refused if the item or the notes changed since: that change stays
+                undo=lambda flagged: standups_svc.unflag_blocker(ctx, flagged),
             ))
 
         self.app.push_screen(PromptModal(f"Why is {row.key} blocked?", value=row.blocked_reason), reason_given)
