@@ -205,6 +205,68 @@ def test_unknown_sprint_stream_or_format_is_a_clear_error(project):
         export_standup(project, "csv")
 
 
+def _adds_up(f: dict) -> bool:
+    return (f["committed_points"] + f["added_points"] - f["removed_points"] + f["reestimated_points"]
+            == pytest.approx(f["completed_points"] + f["carried_over_points"] + f["not_completed_points"]))
+
+
+@pytest.fixture
+def reestimated(tctx, clock):
+    """S1: SAL-1 committed at 3 and left open; SAL-2 added at 5, re-estimated to 8 and done."""
+    c = tctx
+    streams.add_stream(c, "SAL", "Sales")
+    sprints.new_sprint(c, "S1", start="2026-01-05", end="2026-01-16")
+    items.create_item(c, "Committed", stream="SAL", points=3, sprint="S1")
+    clock.set("2026-01-05 09:00")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-06 10:00")
+    items.create_item(c, "Added", stream="SAL", points=5, sprint="S1")
+    clock.set("2026-01-07 10:00")
+    items.edit_item(c, "SAL-2", points=8)
+    items.move_item(c, "SAL-2", "done")
+    return c
+
+
+def test_every_format_shows_the_reestimated_points_so_the_figures_add_up(reestimated, clock):
+    c = reestimated
+    # running: the open work has its own column
+    doc = _json(c)
+    assert (doc["totals"]["reestimated_points"], doc["totals"]["not_completed_points"]) == (3, 3)
+    assert _adds_up(doc["totals"]) and all(_adds_up(s) for s in doc["streams"])
+    lines = export_sprint(c, "md").splitlines()
+    assert "| Stream | Committed | Added | Removed | Re-estimated | Completed | Carried over | Not completed yet " \
+           "| Say/do | Scope change |" in lines
+    assert "| **Total** | 3 (1) | 5 (1) | 0 (0) | +3 (1) | 8 (1) | 0 (0) | 3 (1) | 0% | +5 |" in lines
+
+    clock.set("2026-01-16 17:00")
+    sprints.close_sprint(c, "S1", carry_to="backlog")
+    doc = _json(c, sprint="S1")
+    t = doc["totals"]
+    assert (t["committed_points"], t["added_points"], t["removed_points"], t["reestimated_points"],
+            t["completed_points"], t["carried_over_points"], t["not_completed_points"]) == (3, 5, 0, 3, 8, 3, 0)
+    assert {i["key"]: i["reestimated_points"] for i in doc["items"]} == {"SAL-1": 0, "SAL-2": 3}
+    lines = export_sprint(c, "md", sprint="S1").splitlines()
+    assert "| **Total** | 3 (1) | 5 (1) | 0 (0) | +3 (1) | 8 (1) | 3 (1) | 0% | +5 |" in lines
+    assert not any("Not completed yet" in line for line in lines)  # nothing is open in a closed sprint
+    page = export_sprint(c, "html", sprint="S1")
+    (figures,) = re.findall(r"<h2>Figures</h2>.*?</table>", page, re.S)
+    assert "<th class=\"num\">Re-estimated</th>" in figures and "Not completed yet" not in figures
+    assert '<tr class="total"><td>Total</td><td class="num">3 (1)</td><td class="num">5 (1)</td>' \
+           '<td class="num">0 (0)</td><td class="num">+3 (1)</td><td class="num">8 (1)</td>' in figures
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(export_sprint(c, "csv", sprint="S1"), newline=""))}
+    assert (rows["SAL-1"]["reestimated_points"], rows["SAL-2"]["reestimated_points"]) == ("0", "3")
+
+
+def test_the_figures_of_every_sprint_and_stream_of_the_demo_add_up(demo_ctx):
+    for sp in sprints.list_sprints(demo_ctx):
+        if sp.state == "planned":
+            continue
+        doc = json.loads(export_sprint(demo_ctx, "json", sprint=sp.name))
+        for f in [doc["totals"], *doc["streams"]]:
+            assert _adds_up(f), (sp.name, f)
+            assert sp.state == "active" or f["not_completed_points"] == 0
+
+
 # --------------------------------------------------------------------------- Markdown
 
 
@@ -241,7 +303,7 @@ def test_markdown_user_text_cannot_break_tables_or_render(project):
     goal = re.search(r"<strong>Goal:</strong>(.*?)(<br />|</p>)\n?<strong>Goal met", rendered, re.S)
     assert goal is not None and _cell_text(goal.group(1)).strip() == GOAL
     # the figures as a person reads them
-    total_row = "| **Total** | 15 (3) | 1.5 (1) | 8 (1) | 5 (1) | 0 (0) | 33% | -6.5 |"
+    total_row = "| **Total** | 15 (3) | 1.5 (1) | 8 (1) | 0 (0) | 5 (1) | 0 (0) | 3.5 (2) | 33% | -6.5 |"
     assert total_row in text.splitlines(), text
     assert "## Carried over (0)" in text and "## Removed (1)" in text and "## Added after the start (1)" in text
 

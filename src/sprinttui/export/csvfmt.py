@@ -28,7 +28,7 @@ def _cell(field: str, value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if field == "points":
+    if field in ("points", "reestimated_points"):
         return points_text(value)
     text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c for c in str(value))
     return guard(text) if field in USER_TEXT else text

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sprinttui.export.summary import (
-    FIGURE_HEADERS,
     FIGURE_NOTE,
     figure_cells,
+    figure_headers,
+    is_running,
     kpi_status,
     points_text,
     trend_text,
@@ -243,12 +244,14 @@ def sprint_html(doc: dict) -> str:
     facts += [("Goal", esc(sp["goal"]) or "<em>none</em>"), ("Goal met", goal_met)]
     body = [f"<header><h1>{esc(title)}</h1>{_facts(facts)}</header>"]
 
-    rows = [[f"{esc(s['stream'])} {esc(s['name'])}", *figure_cells(s)] for s in doc["streams"]]
+    running = is_running(doc)
+    rows = [[f"{esc(s['stream'])} {esc(s['name'])}", *figure_cells(s, running)] for s in doc["streams"]]
     if not doc["stream"]:
-        rows.append(["Total", *figure_cells(doc["totals"])])
+        rows.append(["Total", *figure_cells(doc["totals"], running)])
+    heads = figure_headers(running)
     body += ["<section><h2>Figures</h2>",
              f"<p>{esc(FIGURE_NOTE)}</p>",
-             _table(["Stream", *FIGURE_HEADERS], rows, "lrrrrrrr", total_last=not doc["stream"]),
+             _table(["Stream", *heads], rows, "l" + "r" * len(heads), total_last=not doc["stream"]),
              "</section>"]
 
     body += ['<section><h2>Charts</h2><div class="charts">',

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sprinttui.export.summary import (
-    FIGURE_HEADERS,
     FIGURE_NOTE,
     figure_cells,
+    figure_headers,
+    is_running,
     kpi_status,
     points_text,
     trend_text,
@@ -89,10 +90,12 @@ def sprint_markdown(doc: dict) -> str:
     out.append("")
 
     out += ["## Figures", "", FIGURE_NOTE, ""]
-    rows = [[f"{s['stream']} {md(s['name'])}", *figure_cells(s)] for s in doc["streams"]]
+    running = is_running(doc)
+    rows = [[f"{s['stream']} {md(s['name'])}", *figure_cells(s, running)] for s in doc["streams"]]
     if not doc["stream"]:
-        rows.append(["**Total**", *figure_cells(doc["totals"])])
-    out += table(["Stream", *FIGURE_HEADERS], rows, "lrrrrrrr")
+        rows.append(["**Total**", *figure_cells(doc["totals"], running)])
+    heads = figure_headers(running)
+    out += table(["Stream", *heads], rows, "l" + "r" * len(heads))
     out.append("")
 
     out += ["## Velocity trend", "", "Completed of committed points per sprint, oldest first.", ""]

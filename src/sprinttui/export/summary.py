@@ -28,7 +28,7 @@ SCHEMA_VERSION = 1
 VELOCITY_SPRINTS = 6
 OUTCOMES = ("completed", "carried_over", "removed", "not_completed")
 ITEM_FIELDS = ("key", "title", "stream", "status", "points", "outcome", "committed", "added_after_start",
-               "slip_count", "blocked", "blocked_reason")
+               "slip_count", "blocked", "blocked_reason", "reestimated_points")
 
 
 # --------------------------------------------------------------------------- display helpers
@@ -47,17 +47,36 @@ def signed_points(p: float) -> str:
     return ("+" if p > 0 else "") + fmt_points(p)
 
 
-FIGURE_HEADERS = ["Committed", "Added", "Removed", "Completed", "Carried over", "Say/do", "Scope change"]
-FIGURE_NOTE = "Points (items). Say/do: completed points of committed items ÷ committed points."
+FIGURE_HEADERS = ["Committed", "Added", "Removed", "Re-estimated", "Completed", "Carried over", "Say/do",
+                  "Scope change"]
+#: the column a running sprint's figures have after "Carried over": its work still open
+OPEN_HEADER = "Not completed yet"
+FIGURE_NOTE = ("Points (items). Committed + added − removed ± re-estimated = completed + carried over "
+               "(+ not completed yet while the sprint runs); re-estimated: points changed while an item was "
+               "in the sprint. Say/do: completed points of committed items ÷ committed points.")
 
 
-def figure_cells(f: dict) -> list[str]:
-    """A stream's or the total's figures as the cells under FIGURE_HEADERS."""
+def is_running(doc: dict) -> bool:
+    """The exported sprint is the active one: its figures have the column OPEN_HEADER."""
+    return doc["sprint"]["state"] == "active"
+
+
+def figure_headers(running: bool) -> list[str]:
+    """The headers of the figures' cells (see figure_cells)."""
+    return FIGURE_HEADERS[:6] + [OPEN_HEADER] + FIGURE_HEADERS[6:] if running else list(FIGURE_HEADERS)
+
+
+def figure_cells(f: dict, running: bool = False) -> list[str]:
+    """A stream's or the total's figures as the cells under figure_headers(running)."""
     def pc(name: str) -> str:
         return f"{points_text(f[name + '_points'])} ({f[name + '_count']})"
 
-    return [pc("committed"), pc("added"), pc("removed"), pc("completed"), pc("carried_over"),
-            ratio_text(f["say_do_ratio"]), signed_points(f["scope_change_points"])]
+    cells = [pc("committed"), pc("added"), pc("removed"),
+             f"{signed_points(f['reestimated_points'])} ({f['reestimated_count']})",
+             pc("completed"), pc("carried_over")]
+    if running:
+        cells.append(pc("not_completed"))
+    return cells + [ratio_text(f["say_do_ratio"]), signed_points(f["scope_change_points"])]
 
 
 def velocity_cells(points: list[dict]) -> list[str]:
