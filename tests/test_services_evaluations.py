@@ -70,9 +70,28 @@ def test_a_retro_after_the_close_snapshots_carried_over_and_scope_change(story):
         "committed_points": 8.0, "completed_points": 3.0, "say_do_ratio": 0.375,
         "carried_over_points": 7.0,  # SAL-2 (5) and OPS-1 (2) went back to the backlog
         "added_points": 2.0, "removed_points": 0.0, "scope_change_points": 2.0,
+        "reestimated_points": 0.0, "not_completed_points": 0.0,
     }
     stored = evaluations.get_evaluation(c, ev.id)
     assert (stored.metrics, stored.sprint, stored.kind, stored.findings) == (ev.metrics, "S1", "retro", 6)
+
+
+def test_an_interim_evaluation_snapshots_figures_that_add_up_with_reestimates(story, clock):
+    """SAL-2 (5) and OPS-1 (2) are added to the running S2, re-estimated to 8
+    and 1, and OPS-1 is done."""
+    c, *_ = story
+    clock.set("2026-01-20")
+    items.plan_items(c, ["SAL-2", "OPS-1"], "S2")
+    clock.set("2026-01-21")
+    items.edit_item(c, "SAL-2", points=8)
+    items.edit_item(c, "OPS-1", points=1)
+    move_item(c, "OPS-1", "done")
+    ev = evaluations.create_evaluation(c, "S2", kind="interim", on="2026-01-21")
+    m = evaluations.get_evaluation(c, ev.id).metrics
+    assert (m["added_points"], m["reestimated_points"], m["not_completed_points"], m["completed_points"]) == (
+        7.0, 2.0, 8.0, 1.0)
+    assert (m["committed_points"] + m["added_points"] - m["removed_points"] + m["reestimated_points"]
+            == m["completed_points"] + m["carried_over_points"] + m["not_completed_points"])
 
 
 def test_the_finding_follows_its_item_moved_by_someone_else(story, make_ctx, clock):

@@ -103,6 +103,8 @@ def _eval_view(s, ev: Evaluation) -> EvaluationView:
 
 
 def metrics_snapshot(s, sp: Sprint) -> dict:
+    """The sprint's figures now; they add up as the report's do: committed + added
+    − removed + re-estimated = completed + carried over + not completed yet."""
     t = report_in(s, sp).totals
     return {
         "committed_points": t.committed_points,
@@ -112,6 +114,8 @@ def metrics_snapshot(s, sp: Sprint) -> dict:
         "added_points": t.added_points,
         "removed_points": t.removed_points,
         "scope_change_points": t.scope_change_points,
+        "reestimated_points": t.reestimated_points,
+        "not_completed_points": t.not_completed_points,
     }
 
 
