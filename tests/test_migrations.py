@@ -232,6 +232,8 @@ def test_database_made_by_the_first_revision_keeps_its_data(db_url):
         assert (stream.key, stream.lead, stream.members) == ("SAL", "alice", 1)
         assert members.get_member(c, "alice").availability == 80
         assert sprints.get_sprint(c, "current").name == "S1"
+        # a sprint from before the review note: goal met not recorded, no note; both can be set
+        assert (sprints.get_sprint(c, "S1").goal_met, sprints.get_sprint(c, "S1").review_note) == (None, "")
         rows = items.list_items(c)
         assert [(r.key, r.status, r.points, r.assignee, r.sprint) for r in rows] == [
             ("SAL-1", "done", 3.0, "alice", "S1"),
@@ -251,6 +253,9 @@ def test_database_made_by_the_first_revision_keeps_its_data(db_url):
         items.edit_item(c, "SAL-2", status="done", expected_version=3)
         assert reports.sprint_report(c, "S1").totals.completed_points == 8.0
         assert db.change_token() != token
+        sprints.close_sprint(c, "S1", carry_to="backlog", goal_met=True, review_note="Leads imported")
+        assert (sprints.get_sprint(c, "S1").goal_met, sprints.get_sprint(c, "S1").review_note) == (
+            True, "Leads imported")
     finally:
         db.dispose()
 

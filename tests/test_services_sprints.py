@@ -318,6 +318,42 @@ def test_close_carry_to_next_without_a_planned_sprint_changes_nothing(tctx, cloc
     assert items.get_row(c, "SAL-1").slip_count == 0
 
 
+def test_close_records_whether_the_goal_was_met_and_the_review_note(tctx, clock):
+    c = tctx
+    _close_fixture(c, clock)
+    sprints.close_sprint(c, "S1", carry_to="S2", goal_met=False, review_note="  Pilot slipped:\nvendor late  ")
+    v = sprints.get_sprint(c, "S1")
+    assert (v.state, v.goal_met, v.review_note) == ("closed", False, "Pilot slipped:\nvendor late")
+    assert {k: v.as_dict()[k] for k in ("goal_met", "review_note")} == {
+        "goal_met": False, "review_note": "Pilot slipped:\nvendor late"}
+    # corrected after the review; a note left out stays
+    sprints.edit_sprint(c, "S1", goal_met=True)
+    assert (sprints.get_sprint(c, "S1").goal_met, sprints.get_sprint(c, "S1").review_note) == (
+        True, "Pilot slipped:\nvendor late")
+    sprints.edit_sprint(c, "S1", review_note="Met after all")
+    assert (sprints.get_sprint(c, "S1").goal_met, sprints.get_sprint(c, "S1").review_note) == (True, "Met after all")
+    # closing without saying leaves it not recorded
+    clock.advance(days=3)
+    sprints.start_sprint(c, "S2")
+    sprints.close_sprint(c, "S2", carry_to="backlog")
+    assert (sprints.get_sprint(c, "S2").goal_met, sprints.get_sprint(c, "S2").review_note) == (None, "")
+
+
+def test_a_review_note_too_long_refuses_the_close_and_changes_nothing(tctx, clock):
+    c = tctx
+    _close_fixture(c, clock)
+    before = items.list_items(c)
+    with pytest.raises(ValidationError) as err:
+        sprints.close_sprint(c, "S1", carry_to="S2", goal_met=True, review_note="x" * 5001)
+    assert "note" in str(err.value) and "\n" not in str(err.value)
+    v = sprints.get_sprint(c, "S1")
+    assert (v.state, v.goal_met, v.review_note) == ("active", None, "")
+    assert items.list_items(c) == before
+    with pytest.raises(ValidationError):
+        sprints.edit_sprint(c, "S1", goal_met=True, review_note="x" * 5001)
+    assert sprints.get_sprint(c, "S1").goal_met is None
+
+
 def test_cannot_plan_into_a_closed_sprint(tctx, clock):
     c = tctx
     two_streams(c)

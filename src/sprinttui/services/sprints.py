@@ -28,8 +28,9 @@ class SprintView:
     state: str
     started_at: datetime | None
     closed_at: datetime | None
-    goal_met: bool | None
+    goal_met: bool | None  # None: not recorded
     version: int
+    review_note: str = ""  # what the review said (usually typed at the close)
 
     def as_dict(self) -> dict:
         return {
@@ -38,6 +39,8 @@ class SprintView:
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "state": self.state,
+            "goal_met": self.goal_met,
+            "review_note": self.review_note,
         }
 
 
@@ -61,6 +64,7 @@ def view(sp: Sprint) -> SprintView:
         closed_at=sp.closed_at,
         goal_met=sp.goal_met,
         version=sp.version,
+        review_note=sp.review_note,
     )
 
 
@@ -105,6 +109,11 @@ def next_name(names: list[str]) -> str:
     return f"Sprint {n}"
 
 
+def clean_note(text: str) -> str:
+    """A review note as stored (several lines allowed); ValidationError when too long."""
+    return clean_text(text, "note", limit=5000)
+
+
 def _taken(s, name: str) -> list[str]:
     return list(s.exec(select(Sprint.name).where(Sprint.name == name)).all())
 
@@ -129,8 +138,12 @@ def edit_sprint(
     start=None,
     end=None,
     goal_met: bool | None = None,
+    review_note: str | None = None,
     expected_version: int | None = None,
 ) -> SprintView:
+    """Change what is given (None: unchanged); `goal_met` True or False
+    records whether the goal was met, `review_note` what the review said."""
+    note = None if review_note is None else clean_note(review_note)
     with ctx.db.write() as s:
         sp = sprint_by_ref(s, ref)
         check_version(sp, expected_version, f"sprint {sp.name}")
@@ -144,6 +157,8 @@ def edit_sprint(
             sp.start_date, sp.end_date = _dates(ctx, start or sp.start_date, end or sp.end_date)
         if goal_met is not None:
             sp.goal_met = goal_met
+        if note is not None:
+            sp.review_note = note
         s.flush()
         return view(sp)
 
@@ -186,12 +201,15 @@ def start_sprint(ctx: Ctx, ref: str) -> SprintView:
         return view(sp)
 
 
-def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next") -> CloseResult:
+def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next", goal_met: bool | None = None,
+                 review_note: str | None = None) -> CloseResult:
     """Close the active sprint in one transaction.
 
     Done items stay in it (completed); every unfinished item moves to carry_to
     (a sprint ref, or 'backlog'/None) and its slip count goes up by one.
+    `goal_met` (None: not recorded) and `review_note` are what the review said.
     """
+    note = None if review_note is None else clean_note(review_note)
     with ctx.db.write() as s:
         sp = sprint_by_ref(s, ref)
         if sp.state != SprintState.ACTIVE:
@@ -221,5 +239,9 @@ def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next") -> CloseR
             carried.append(item.key)
         sp.state = SprintState.CLOSED.value
         sp.closed_at = at
+        if goal_met is not None:
+            sp.goal_met = goal_met
+        if note is not None:
+            sp.review_note = note
         s.flush()
         return CloseResult(view(sp), completed, carried, target.name if target else None)

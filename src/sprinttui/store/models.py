@@ -102,7 +102,10 @@ class Sprint(_Table, table=True):
     state: str = Field(default="planned", index=True)
     started_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
-    goal_met: bool | None = None
+    goal_met: bool | None = None  # None: not recorded
+    # what the review said, typed when the sprint closes (or later); a default
+    # for the bulk inserts of the importer and the synthetic data
+    review_note: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
