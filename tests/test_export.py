@@ -267,6 +267,32 @@ def test_the_figures_of_every_sprint_and_stream_of_the_demo_add_up(demo_ctx):
             assert sp.state == "active" or f["not_completed_points"] == 0
 
 
+REVIEW_NOTE = "Pilot | live in North <script>alert(1)</script>\n# not a heading `code`"
+
+
+def test_goal_met_and_the_review_note_show_in_every_format(project):
+    c = project
+    sprints.edit_sprint(c, "S1", goal_met=False, review_note=REVIEW_NOTE)
+    doc = _json(c, sprint="S1")
+    assert (doc["sprint"]["goal_met"], doc["sprint"]["review_note"]) == (False, REVIEW_NOTE)
+    text = export_sprint(c, "md", sprint="S1")
+    assert "**Goal met:** no  " in text.splitlines()
+    rendered = _render_md(text)
+    assert "<script" not in rendered and rendered.count("<h1>") == 1 and "<code>" not in rendered
+    note = re.search(r"<strong>Review note:</strong>(.*?)</p>", rendered, re.S)
+    assert note is not None and _cell_text(note.group(1)).strip() == REVIEW_NOTE
+    page = export_sprint(c, "html", sprint="S1")
+    assert '<dt>Goal met</dt><dd><span class="goal-missed">no</span></dd>' in page
+    assert ("<dt>Review note</dt><dd>Pilot | live in North &lt;script&gt;alert(1)&lt;/script&gt;<br>"
+            "# not a heading `code`</dd>") in page
+    # the running sprint: neither recorded yet
+    assert (_json(c)["sprint"]["goal_met"], _json(c)["sprint"]["review_note"]) == (None, "")
+    lines = export_sprint(c, "md").splitlines()
+    assert "**Goal met:** not recorded  " in lines and "**Review note:** not recorded" in lines
+    page = export_sprint(c, "html")
+    assert "<dt>Goal met</dt><dd>not recorded</dd><dt>Review note</dt><dd>not recorded</dd>" in page
+
+
 # --------------------------------------------------------------------------- Markdown
 
 

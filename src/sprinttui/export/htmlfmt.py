@@ -241,7 +241,8 @@ def sprint_html(doc: dict) -> str:
     if doc["stream"]:
         name = next((s["name"] for s in doc["streams"] if s["stream"] == doc["stream"]), doc["stream"])
         facts.append(("Stream", f"{esc(doc['stream'])} ({esc(name)})"))
-    facts += [("Goal", esc(sp["goal"]) or "<em>none</em>"), ("Goal met", goal_met)]
+    facts += [("Goal", esc(sp["goal"]) or "<em>none</em>"), ("Goal met", goal_met),
+              ("Review note", esc(sp["review_note"]) or "not recorded")]
     body = [f"<header><h1>{esc(title)}</h1>{_facts(facts)}</header>"]
 
     running = is_running(doc)

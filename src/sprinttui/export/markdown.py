@@ -71,7 +71,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], align: str = ""
     return lines
 
 
-def _yes_no(v: bool | None, unknown: str = "not recorded") -> str:
+NOT_RECORDED = "not recorded"
+
+
+def _yes_no(v: bool | None, unknown: str = NOT_RECORDED) -> str:
     return unknown if v is None else ("yes" if v else "no")
 
 
@@ -85,6 +88,7 @@ def sprint_markdown(doc: dict) -> str:
         facts.append(("Stream", f"{doc['stream']} ({md(name)})"))
     facts.append(("Goal", md(sp["goal"]) or "*none*"))
     facts.append(("Goal met", _yes_no(sp["goal_met"])))
+    facts.append(("Review note", md(sp["review_note"]) or NOT_RECORDED))
     out += [f"**{k}:** {v}  " for k, v in facts]
     out[-1] = out[-1].rstrip()
     out.append("")

@@ -208,7 +208,7 @@ def sprint_document(ctx: Ctx, *, sprint: str | None = None, stream: str | None =
         "stream": key,
         "sprint": {
             "name": sp.name, "goal": sp.goal, "start": sp.start.isoformat(), "end": sp.end.isoformat(),
-            "state": sp.state, "goal_met": sp.goal_met,
+            "state": sp.state, "goal_met": sp.goal_met, "review_note": sp.review_note,
             "started_at": _iso(sp.started_at), "closed_at": _iso(sp.closed_at),
         },
         "totals": _figures(rep.totals),
