@@ -589,3 +589,77 @@ def test_every_command_returns_with_the_garbage_collector_on(cli, db):
     for args in (["item", "list"], ["item", "show", "NOPE-1"], ["--version"]):
         cli(db, *args)
         assert gc.isenabled(), args
+
+
+# --------------------------------------------------------------------------- in-process: histories
+
+
+def history_json(cli, db, *args: str) -> list[dict]:
+    code, out, err = cli(db, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_member_history_prints_one_line_per_change(cli, db):
+    assert cli(db, "member", "edit", "ann", "--availability", "60", "--inactive", user="bob")[0] == 0
+    assert cli(db, "member", "edit", "ann", "--name", "Ann Example")[0] == 0  # as it was: nothing recorded
+    code, out, err = cli(db, "member", "history", "ann")
+    assert code == 0 and err == ""
+    head, rule, *lines = out.splitlines()
+    assert head.split() == ["AT", "(UTC)", "BY", "FIELD", "OLD", "NEW"] and set(rule) <= {"-", " "}
+    assert [line.split()[2:] for line in lines] == [
+        ["tester", "created", "-", "Ann", "Example"], ["bob", "availability", "100", "60"],
+        ["bob", "active", "yes", "no"]]
+    entries = history_json(cli, db, "member", "history", "ann")
+    assert [(e["actor"], e["field"], e["old"], e["new"]) for e in entries] == [
+        ("tester", "created", None, "Ann Example"), ("bob", "availability", "100", "60"),
+        ("bob", "active", "yes", "no")]
+    assert all(e["at"].endswith("+00:00") for e in entries)
+
+
+def test_stream_history_prints_one_line_per_change(cli, db):
+    assert cli(db, "stream", "edit", "SAL", "--lead", "ann", "--description", "leads\nand pipeline")[0] == 0
+    assert cli(db, "stream", "edit", "sal", "--lead", "")[0] == 0
+    code, out, err = cli(db, "stream", "history", "SAL")
+    assert code == 0 and err == ""
+    assert [line.split()[3:] for line in out.splitlines()[2:]] == [
+        ["created", "-", "Sales"], ["lead", "-", "ann"], ["description", "-", "leads", "and", "pipeline"],
+        ["lead", "ann", "-"]]
+    assert [(e["field"], e["old"], e["new"]) for e in history_json(cli, db, "stream", "history", "SAL")] == [
+        ("created", None, "Sales"), ("lead", None, "ann"), ("description", "", "leads\nand pipeline"),
+        ("lead", "ann", None)]
+    assert [e["field"] for e in history_json(cli, db, "stream", "history", "SUP")] == ["created"]
+
+
+def test_project_history_prints_each_setting_changed(cli, db):
+    from sprinttui.services.context import login_name
+
+    code, _, err = cli(db, "project", "set", "--sprint-length", "10", "--working-days", "mon,tue,wed",
+                       "--points-per-day", "0.5", "--name", "CLI test")  # the name as it is: not recorded
+    assert code == 0, err
+    assert cli(db, "project", "set", "--allow-user-override", "no")[0] == 0
+    # from now on --user is refused: the history is read (and would be written) as the login name
+    code, out, err = cli(db, "project", "history", user=None)
+    assert code == 0 and err == ""
+    assert [line.split()[3:] for line in out.splitlines()[2:]] == [
+        ["created", "-", "CLI", "test"], ["sprint_length_days", "14", "10"],
+        ["working_days", "mon,tue,wed,thu,fri", "mon,tue,wed"], ["points_per_day", "1", "0.5"],
+        ["allow_user_override", "yes", "no"]]
+    assert cli(db, "project", "set", "--sprint-length", "12", user=None)[0] == 0
+    code, out, err = cli(db, "project", "history", "--json", user=None)
+    assert code == 0, err
+    assert [(e["field"], e["actor"]) for e in json.loads(out)][1:] == [
+        ("sprint_length_days", "tester"), ("working_days", "tester"), ("points_per_day", "tester"),
+        ("allow_user_override", "tester"), ("sprint_length_days", login_name())]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["member", "history", "nobody"], "unknown member 'nobody'"),
+    (["stream", "history", "NOPE"], "unknown stream 'NOPE'"),
+    (["member", "history", "nobody", "--json"], "unknown member 'nobody'"),
+    (["stream", "history", "NOPE", "--json"], "unknown stream 'NOPE'"),
+])
+def test_history_of_an_unknown_member_or_stream_is_a_one_line_error(cli, db, args, message):
+    code, out, err = cli(db, *args)
+    assert_one_line_error(code, err, message)
+    assert out == ""

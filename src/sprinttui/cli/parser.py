@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", metavar="NAME")
     p.add_argument("--lead", metavar="HANDLE", help="stream lead; an empty string clears it")
     p.add_argument("--description", metavar="TEXT")
+    p = leaf(g, "history", "stream_history", "list who changed what of a stream, when (its name, lead, description)")
+    p.add_argument("key", metavar="KEY")
+    json_flag(p)
 
     # -- members ------------------------------------------------------------------
     g = group("member", "members: who works on the project, and how much")
@@ -155,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("handle", metavar="HANDLE")
     p.add_argument("sprint", metavar="SPRINT", help=SPRINT_HELP)
     p.add_argument("days", metavar="DAYS")
+    p = leaf(g, "history", "member_history",
+             "list who changed what of a member, when (name, stream, availability, competences, active)")
+    p.add_argument("handle", metavar="HANDLE")
+    json_flag(p)
 
     # -- sprints ------------------------------------------------------------------
     g = group("sprint", "sprints: plan, start, close")
@@ -324,5 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-user-override", metavar="yes|no", dest="allow_user_override", type=yes_no,
                    help="no: every change is recorded under the login name; --user and "
                         "$SPRINTTUI_USER are refused")
+    p = leaf(g, "history", "project_history", "list who changed which setting, when, from what to what")
+    json_flag(p)
 
     return parser

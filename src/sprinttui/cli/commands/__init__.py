@@ -31,6 +31,7 @@ from sprinttui.cli.commands.project import (
     cmd_db_upgrade,
     cmd_demo,
     cmd_init,
+    cmd_project_history,
     cmd_project_set,
     cmd_project_show,
     cmd_seed,
@@ -54,9 +55,11 @@ from sprinttui.cli.commands.team import (
     cmd_member_absence,
     cmd_member_add,
     cmd_member_edit,
+    cmd_member_history,
     cmd_member_list,
     cmd_stream_add,
     cmd_stream_edit,
+    cmd_stream_history,
     cmd_stream_list,
 )
 from sprinttui.cli.commands.transfer import (
@@ -93,7 +96,9 @@ __all__ = [
     "cmd_member_absence",
     "cmd_member_add",
     "cmd_member_edit",
+    "cmd_member_history",
     "cmd_member_list",
+    "cmd_project_history",
     "cmd_project_set",
     "cmd_project_show",
     "cmd_report",
@@ -106,5 +111,6 @@ __all__ = [
     "cmd_sprint_start",
     "cmd_stream_add",
     "cmd_stream_edit",
+    "cmd_stream_history",
     "cmd_stream_list",
 ]

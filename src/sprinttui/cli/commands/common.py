@@ -71,6 +71,20 @@ def import_part(module: str, what: str):
         raise MissingPart(f"{what} is not available: {err}") from None
 
 
+def print_history(entries, as_json: bool) -> None:
+    """A history (member, stream, project settings): one line per change, or JSON."""
+    from sprinttui.cli import output as out
+
+    if as_json:
+        out.emit_json([{"at": h.at.isoformat(), "actor": h.actor, "field": h.field, "old": h.old, "new": h.new}
+                       for h in entries])
+        return
+    out.table(["AT (UTC)", "BY", "FIELD", "OLD", "NEW"],
+              [[out.when(h.at), h.actor, h.field, "-" if h.old in (None, "") else h.old,
+                "-" if h.new in (None, "") else h.new] for h in entries],
+              limits={3: 40, 4: 40}, empty="no changes recorded")
+
+
 def given_options(args, names: list[str]) -> dict:
     """The options among `names` that were given on the command line (not None)."""
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}

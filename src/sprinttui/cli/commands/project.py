@@ -16,6 +16,7 @@ from sprinttui.cli.commands.common import (
     given_options,
     import_part,
     opened,
+    print_history,
     require_some,
     shown_url,
 )
@@ -237,4 +238,11 @@ def cmd_project_set(args) -> int:
     with opened(args) as ctx:
         project_svc.update_settings(ctx, **changes)
     print("project settings updated")
+    return 0
+
+
+def cmd_project_history(args) -> int:
+    with opened(args) as ctx:
+        entries = project_svc.settings_history(ctx)
+    print_history(entries, args.json)
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sprinttui.cli import output as out
-from sprinttui.cli.commands.common import given_options, opened, require_some
+from sprinttui.cli.commands.common import given_options, opened, print_history, require_some
 from sprinttui.services import members as members_svc
 from sprinttui.services import streams as streams_svc
 
@@ -45,6 +45,13 @@ def cmd_stream_edit(args) -> int:
     return 0
 
 
+def cmd_stream_history(args) -> int:
+    with opened(args) as ctx:
+        entries = streams_svc.history(ctx, args.key)
+    print_history(entries, args.json)
+    return 0
+
+
 # --------------------------------------------------------------------------- members
 
 
@@ -82,6 +89,13 @@ def cmd_member_edit(args) -> int:
     with opened(args) as ctx:
         m = members_svc.edit_member(ctx, args.handle, **changes)
     print(f"member {out.clean(m.handle)} updated")
+    return 0
+
+
+def cmd_member_history(args) -> int:
+    with opened(args) as ctx:
+        entries = members_svc.history(ctx, args.handle)
+    print_history(entries, args.json)
     return 0
 
 
