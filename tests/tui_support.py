@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.worker import WorkerState
 
@@ -170,6 +171,17 @@ async def type_text(app, pilot, text: str) -> None:
     """Type literally (each character is one key press)."""
     await pilot.press(*list(text))
     await settle(app, pilot)
+
+
+def dialog_text(app) -> str:
+    """What the open dialog shows inside its frame, as drawn: its rows joined
+    with spaces, so a text wrapped over several lines reads as one (and a text
+    cut at the dialog's edge is not all there)."""
+    screen = app.screen
+    assert isinstance(screen, ModalScreen), f"expected a dialog, got {screen!r}"
+    box = screen.query_one(Vertical).content_region  # inside the frame's border and padding
+    rows = ["".join(seg.text for seg in strip) for strip in screen._compositor.render_strips()]
+    return " ".join(" ".join(row[box.x:box.right].split()) for row in rows[box.y:box.bottom] if row.strip()).strip()
 
 
 def board_of(app) -> BoardScreen:

@@ -114,10 +114,27 @@ class PromptModal(ModalScreen[str | None]):
 
 
 class ChooseModal(ModalScreen[object | None]):
-    """Pick one of several options; typing filters the list."""
+    """Pick one of several options; typing filters the list.
 
-    DEFAULT_CSS = dialog_css("ChooseModal")
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    The list has one highlight, and what it highlights is what enter picks.
+    The filter keeps the focus: up and down (page up, page down) move the
+    list's highlight on from the entry highlighted, and typing on narrows the
+    list, the highlighted entry staying highlighted while it matches. Tab
+    moves into the list; a click picks the entry clicked."""
+
+    DEFAULT_CSS = dialog_css("ChooseModal", own=True)
+    #: keys the filter hands to the list (the list, focused, has the same ones itself)
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move('cursor_down')", "Next", show=False),
+        Binding("up", "move('cursor_up')", "Previous", show=False),
+        Binding("pagedown", "move('page_down')", "Next page", show=False),
+        Binding("pageup", "move('page_up')", "Previous page", show=False),
+    ]
+    #: how much of an option's text is shown (it wraps in the list)
+    LABEL_LIMIT = 300
+    #: a screen of fewer rows is "-short": the list is shorter there (modals.tcss)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, title: str, options: list[tuple[str, object]]) -> None:
         super().__init__()
@@ -133,33 +150,40 @@ class ChooseModal(ModalScreen[object | None]):
     def _options(self, needle: str) -> list[Option]:
         n = needle.lower()
         return [
-            Option(Text(plain(label, 80)), id=str(i))
+            Option(Text(plain(label, self.LABEL_LIMIT)), id=str(i))
             for i, (label, _v) in enumerate(self.options)
             if n in label.lower()
         ]
 
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#choose-list", OptionList)
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        ol = self.query_one(OptionList)
+        ol = self.option_list
+        kept = ol.highlighted_option.id if ol.highlighted_option is not None else None
+        options = self._options(event.value)
         ol.clear_options()
-        ol.add_options(self._options(event.value))
-        if ol.option_count:
-            ol.highlighted = 0
+        ol.add_options(options)
+        if options:
+            ids = [o.id for o in options]
+            ol.highlighted = ids.index(kept) if kept in ids else 0
 
     def on_mount(self) -> None:
-        ol = self.query_one(OptionList)
+        ol = self.option_list
         if ol.option_count:
             ol.highlighted = 0
 
-    def on_key(self, event) -> None:
-        ol = self.query_one(OptionList)
-        if event.key in ("down", "up") and self.focused is not ol:
-            ol.focus()
+    def action_move(self, action: str) -> None:
+        """Up, down, page up or down typed in the filter: the list's own move,
+        from the entry it highlights (the focus stays in the filter)."""
+        getattr(self.option_list, f"action_{action}")()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        ol = self.query_one(OptionList)
-        if ol.highlighted is not None:
-            self._pick(ol.get_option_at_index(ol.highlighted).id)
+        option = self.option_list.highlighted_option
+        if option is not None:
+            self._pick(option.id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
