@@ -123,6 +123,67 @@ def test_next_name():
     assert sprints.next_name(["S2", "S1"]) == "S3"  # never a name that is taken
 
 
+# --------------------------------------------------------------------------- the dates proposed for a new sprint
+
+WEEKDAYS = frozenset(range(5))  # Monday to Friday
+
+
+def test_a_sprint_after_a_friday_end_starts_on_monday_and_holds_the_usual_working_days(ctx):
+    sprints.new_sprint(ctx, "S1", start="2026-03-02", end="2026-03-13")  # Monday to Friday
+    # the default project: sprints of 14 days, Monday to Friday; 14 days hold ten working days
+    assert sprints.next_sprint_dates(ctx) == sprints.SprintDates(date(2026, 3, 16), date(2026, 3, 27), 10)
+    # the latest end counts, not the last sprint created (S0 is added later but ends earlier)
+    sprints.new_sprint(ctx, "S0", start="2026-02-16", end="2026-02-27")
+    assert sprints.next_sprint_dates(ctx).start == date(2026, 3, 16)
+
+
+@pytest.mark.parametrize("last_end,start", [
+    ("2026-03-14", date(2026, 3, 16)),  # a Saturday: the Monday after
+    ("2026-03-15", date(2026, 3, 16)),  # a Sunday: the next day
+    ("2026-03-12", date(2026, 3, 13)),  # a Thursday: the Friday
+])
+def test_a_sprint_never_starts_on_a_weekend(ctx, last_end, start):
+    sprints.new_sprint(ctx, "S1", start="2026-03-02", end=last_end)
+    proposed = sprints.next_sprint_dates(ctx)
+    assert proposed.start == start and proposed.start.weekday() < 5 and proposed.end.weekday() < 5
+    assert proposed.working_days == 10
+
+
+def test_the_working_days_setting_decides_what_a_working_day_is(ctx):
+    project.update_settings(ctx, working_days="tue,wed,thu,fri,sat", sprint_length_days=7)
+    sprints.new_sprint(ctx, "S1", start="2026-03-03", end="2026-03-07")  # Tuesday to Saturday
+    # Sunday and Monday are off: Tuesday to Saturday, five working days
+    assert sprints.next_sprint_dates(ctx) == sprints.SprintDates(date(2026, 3, 10), date(2026, 3, 14), 5)
+
+
+def test_the_length_is_counted_in_working_days_over_a_holiday_period_too():
+    # there is no holiday calendar: two weeks over Christmas are ten working days, as any other
+    assert sprints.sprint_dates(date(2026, 12, 21), length_days=14, weekdays=WEEKDAYS) == sprints.SprintDates(
+        date(2026, 12, 21), date(2027, 1, 1), 10)
+    # a length of 10 days from a Monday holds eight working days: the end is the Wednesday after next
+    assert sprints.sprint_dates(date(2026, 3, 16), length_days=10, weekdays=WEEKDAYS) == sprints.SprintDates(
+        date(2026, 3, 16), date(2026, 3, 25), 8)
+    # a sprint that would end on a weekend ends on the Friday before it
+    assert sprints.sprint_dates(date(2026, 3, 18), length_days=4, weekdays=WEEKDAYS).end == date(2026, 3, 20)
+    # a one-day sprint typed to start on a Saturday still holds a working day: the Monday
+    assert sprints.sprint_dates(date(2026, 3, 21), length_days=1, weekdays=WEEKDAYS) == sprints.SprintDates(
+        date(2026, 3, 21), date(2026, 3, 23), 1)
+
+
+def test_a_typed_start_gets_the_end_that_fits_it(ctx):
+    sprints.new_sprint(ctx, "S1", start="2026-03-02", end="2026-03-13")
+    # from a Wednesday: ten working days end on the Tuesday two weeks on
+    assert sprints.next_sprint_dates(ctx, date(2026, 3, 18)) == sprints.SprintDates(
+        date(2026, 3, 18), date(2026, 3, 31), 10)
+
+
+def test_the_first_sprint_starts_today_or_on_the_next_working_day(tctx, clock):
+    clock.set("2026-01-07")  # a Wednesday
+    assert sprints.next_sprint_dates(tctx) == sprints.SprintDates(date(2026, 1, 7), date(2026, 1, 20), 10)
+    clock.set("2026-01-03")  # a Saturday
+    assert sprints.next_sprint_dates(tctx).start == date(2026, 1, 5)
+
+
 # --------------------------------------------------------------------------- references
 
 

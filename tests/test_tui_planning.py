@@ -17,7 +17,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.planning import PlanningScreen
-from tui_support import changed_elsewhere, press, settle, type_text
+from tui_support import changed_elsewhere, dialog_text, press, settle, type_text
 
 SIZE = (120, 36)
 
@@ -518,17 +518,42 @@ async def test_new_sprint_with_the_defaults(plan):
         assert isinstance(app.screen, PromptModal)
         assert app.screen.query_one(Input).value == "S3"
         await press(app, pilot, "enter")
-        # starts the day after the last sprint ends, lasts the project's sprint length
-        assert app.screen.query_one(Input).value == "2026-03-28"
+        # S2 ends on Friday 27 March: S3 starts on the next working day, the Monday,
+        # and holds the ten working days of the project's sprint length (14 days)
+        assert app.screen.query_one(Input).value == "2026-03-30"
         await press(app, pilot, "enter")
         assert app.screen.query_one(Input).value == "2026-04-10"
+        assert "10 working days from the start" in app.screen.prompt_title
         await press(app, pilot, "enter")
         v = sprints.get_sprint(plan, "S3")
-        assert (v.start, v.end, v.state) == (date(2026, 3, 28), date(2026, 4, 10), "planned")
-        assert "S3 planned: 2026-03-28 to 2026-04-10" in notes(app)
+        assert (v.start, v.end, v.state) == (date(2026, 3, 30), date(2026, 4, 10), "planned")
+        assert "S3 planned: 2026-03-30 to 2026-04-10" in notes(app)
         # the new sprint is the one shown now
         scr = screen_of(app)
         assert shown(scr, "plan-title").startswith("S3")
+
+
+async def test_new_sprint_after_a_weekend_end_starts_on_the_next_working_day(plan):
+    """S2 was moved to end on a Saturday, the project works Tuesday to
+    Saturday and its sprints last a week: the next starts on the Tuesday
+    and ends on the Saturday, after five working days."""
+    project.update_settings(plan, sprint_length_days=7, working_days="tue,wed,thu,fri,sat")
+    sprints.edit_sprint(plan, "S2", end="2026-03-28")
+    app = new_app(plan)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await press(app, pilot, "N", "enter")
+        assert app.screen.query_one(Input).value == "2026-03-31"
+        hint = "S3 starts on (2026-03-02, today, +2w, next monday)"
+        assert hint in dialog_text(app)
+        # another start: the end follows it
+        await answer(app, pilot, "2026-04-01")
+        assert app.screen.query_one(Input).value == "2026-04-07"
+        hint = "S3 ends on (5 working days from the start by default; +2w counts from today)"
+        assert hint in dialog_text(app)  # the whole hint, wrapped, at 80×24
+        await press(app, pilot, "enter")
+        v = sprints.get_sprint(plan, "S3")
+        assert (v.start, v.end) == (date(2026, 4, 1), date(2026, 4, 7))
 
 
 async def test_new_sprint_accepts_today_and_relative_dates_and_checks_input(plan):
@@ -577,11 +602,12 @@ async def test_without_a_planned_sprint_it_says_so_and_offers_n(ctx):
         assert items.get_row(ctx, "SAL-1").sprint is None
         assert any("No sprint is planned" in n for n in notes(app))
         assert not errors(app)
-        # N on an empty project starts today
+        # N on an empty project starts today (or on the next working day)
         await press(app, pilot, "N")
         assert app.screen.query_one(Input).value == "Sprint 1"
         await press(app, pilot, "enter")
-        assert app.screen.query_one(Input).value == ctx.today().isoformat()
+        first = sprints.first_working_day(ctx.today(), project.get_settings(ctx).working_days)
+        assert app.screen.query_one(Input).value == first.isoformat()
         await press(app, pilot, "enter", "enter")
         assert [s.name for s in sprints.list_sprints(ctx, state="planned")] == ["Sprint 1"]
         scr = screen_of(app)

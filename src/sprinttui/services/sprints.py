@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import select
 
+from sprinttui.dates import working_days
 from sprinttui.domain import SprintState, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.history import close_moves, record_change, record_moves, start_moves
 from sprinttui.services.items import check_version, mark_updated
 from sprinttui.services.lookup import is_reserved_sprint_name, sprint_by_ref, sprint_or_backlog
+from sprinttui.services.project import get_settings
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Sprint
 
@@ -112,6 +115,50 @@ def next_name(names: list[str]) -> str:
 def clean_note(text: str) -> str:
     """A review note as stored (several lines allowed); ValidationError when too long."""
     return clean_text(text, "note", limit=5000)
+
+
+@dataclass(frozen=True)
+class SprintDates:
+    """The dates to propose for a new sprint."""
+
+    start: date
+    end: date
+    working_days: int  # how many working days it holds, start and end included
+
+
+def first_working_day(day: date, weekdays: frozenset[int]) -> date:
+    """`day` if it is a working day (weekday numbers, 0 = Monday), else the next one."""
+    if not weekdays:
+        raise ValidationError("at least one working day is needed", "working_days")
+    while day.weekday() not in weekdays:
+        day += timedelta(days=1)
+    return day
+
+
+def sprint_dates(start: date, *, length_days: int, weekdays: frozenset[int]) -> SprintDates:
+    """A sprint from `start` that holds the usual number of working days: as
+    many as the project's sprint length (`length_days`, calendar days: 14 is
+    two weeks, ten working days Monday to Friday) holds from that start; it
+    ends on the last of them, never on a day off. There is no holiday
+    calendar: a sprint over Christmas counts its working days as any other."""
+    span = working_days(start, start + timedelta(days=max(length_days, 1) - 1), weekdays)
+    if not span:  # a sprint of a day, typed to start on a day off
+        span = [first_working_day(start, weekdays)]
+    return SprintDates(start, span[-1], len(span))
+
+
+def next_sprint_dates(ctx: Ctx, start: date | None = None) -> SprintDates:
+    """The dates to propose for the next new sprint: it starts on the first
+    working day after the last sprint's end (with no sprint yet, today or the
+    next working day), or on `start` when one is given, and lasts the usual
+    number of working days of the project's sprint length (see sprint_dates)."""
+    settings = get_settings(ctx)
+    if start is None:
+        with ctx.db.read() as s:
+            last_end = s.exec(select(func.max(Sprint.end_date))).one()
+        after = last_end + timedelta(days=1) if last_end is not None else ctx.today()
+        start = first_working_day(after, settings.working_days)
+    return sprint_dates(start, length_days=settings.sprint_length_days, weekdays=settings.working_days)
 
 
 def _taken(s, name: str) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from datetime import timedelta
 
 from rich.text import Text
 from textual import work
@@ -17,7 +16,6 @@ from textual.widgets import DataTable, Static
 
 from sprinttui.domain import SprintTuiError
 from sprinttui.services import items as items_svc
-from sprinttui.services import project as project_svc
 from sprinttui.services import reports as reports_svc
 from sprinttui.services import sprints as sprints_svc
 from sprinttui.services.item_rows import ItemQuery, ItemRow
@@ -468,14 +466,12 @@ class PlanningScreen(BaseScreen):
         ctx = self.ctx
         try:
             sprints = await asyncio.to_thread(sprints_svc.list_sprints, ctx)
-            settings = await asyncio.to_thread(project_svc.get_settings, ctx)
+            # the next working day after the last sprint, the usual number of working days
+            proposed = await asyncio.to_thread(sprints_svc.next_sprint_dates, ctx)
         except SprintTuiError as err:
             self.sapp.report_error(err)
             return
         names = [s.name for s in sprints]
-        last_end = max((s.end for s in sprints), default=None)
-        start_default = last_end + timedelta(days=1) if last_end else ctx.today()
-        length = max(settings.sprint_length_days, 1)
         name = await self.app.push_screen_wait(PromptModal(
             "Name of the new sprint", value=sprints_svc.next_name(names),
             check=lambda value: sprints_svc.check_name(value, names)))
@@ -483,17 +479,20 @@ class PlanningScreen(BaseScreen):
             return
         start_text = await self.app.push_screen_wait(PromptModal(
             f"{plain(name, 60)} starts on (2026-03-02, today, +2w, next monday)",
-            value=start_default.isoformat(), check=ctx.day))
+            value=proposed.start.isoformat(), check=ctx.day))
         if not start_text:
             return
         try:
             start = ctx.day(start_text)
+            dates = proposed if start == proposed.start else await asyncio.to_thread(
+                sprints_svc.next_sprint_dates, ctx, start)
         except SprintTuiError as err:
             self.sapp.report_error(err)
             return
         end_text = await self.app.push_screen_wait(PromptModal(
-            f"{plain(name, 60)} ends on ({length} days from the start by default; +2w counts from today)",
-            value=(start + timedelta(days=length - 1)).isoformat(), check=ctx.day))
+            f"{plain(name, 60)} ends on ({_n(dates.working_days, 'working day')} from the start by default; "
+            "+2w counts from today)",
+            value=dates.end.isoformat(), check=ctx.day))
         if not end_text:
             return
         try:
