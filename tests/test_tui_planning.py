@@ -7,7 +7,8 @@ notifications).
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -99,6 +100,12 @@ def notes(app) -> list[str]:
 
 def errors(app) -> list[str]:
     return [str(n.message) for n in app._notifications if n.severity == "error"]
+
+
+def on_day(c, day: str):
+    """`c` with a clock standing at 09:00 UTC on `day`."""
+    moment = datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
+    return replace(c, clock=lambda: moment)
 
 
 def sprint_of(c, key: str) -> str | None:
@@ -393,6 +400,7 @@ async def test_choose_another_planned_sprint(plan):
 
 
 async def test_start_the_planned_sprint(plan):
+    plan = on_day(plan, "2026-03-02")  # S1's first day
     app = new_app(plan)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_planning(app, pilot)
@@ -409,6 +417,45 @@ async def test_start_the_planned_sprint(plan):
         head = shown(scr, "plan-title")
         assert head.startswith("S2 (planned)")
         assert app.sub_title.startswith("S1")
+
+
+async def test_starting_before_its_start_date_asks_with_the_dates(plan):
+    plan = on_day(plan, "2026-02-25")  # a Wednesday; S1 starts on Monday 2 March
+    app = new_app(plan)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await press(app, pilot, "s")
+        assert isinstance(app.screen, ConfirmModal)
+        question = ("S1 is planned to start on Mon 02 Mar, in 5 days. Start it today, Wed 25 Feb? "
+                    "Its 1 item (5 points) become the commitment.")
+        assert app.screen.question == question
+        assert question in dialog_text(app)  # all of it, wrapped, at 80×24
+        await press(app, pilot, "n")
+        assert state(plan, "S1") == "planned"
+        await press(app, pilot, "s", "y")
+        assert state(plan, "S1") == "active"
+
+
+async def test_starting_after_its_end_date_asks_with_the_dates(plan):
+    plan = on_day(plan, "2026-03-16")  # S1 was to end on Friday 13 March
+    app = new_app(plan)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await press(app, pilot, "s")
+        assert app.screen.question.startswith(
+            "S1 was planned to end on Fri 13 Mar, 3 days ago. Start it today, Mon 16 Mar? ")
+        await press(app, pilot, "n")
+        assert state(plan, "S1") == "planned"
+    # the day before its start, and in another year
+    for day, said in (("2026-03-01", "S1 is planned to start on Mon 02 Mar, tomorrow. Start it today, Sun 01 Mar?"),
+                      ("2025-12-31", "S1 is planned to start on Mon 02 Mar 2026, in 61 days. "
+                                     "Start it today, Wed 31 Dec?")):
+        app = new_app(on_day(plan, day))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await open_planning(app, pilot)
+            await press(app, pilot, "s")
+            assert app.screen.question.startswith(said + " Its 1 item"), app.screen.question
+            await press(app, pilot, "escape")
 
 
 async def test_start_is_refused_while_another_sprint_is_active(plan):

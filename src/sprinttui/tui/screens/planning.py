@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import date
 
 from rich.text import Text
 from textual import work
@@ -55,6 +56,27 @@ def _cap(p: float | None) -> str:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _day(d: date, today: date) -> str:
+    """"Mon 23 Mar" (with the year when it is not this year's)."""
+    return f"{d:%a %d %b}" + (f" {d.year}" if d.year != today.year else "")
+
+
+def _start_question(name: str, start: date, end: date, today: date) -> str:
+    """What to ask before starting sprint `name` (planned start → end) today:
+    the dates first when today is outside them, then what starting does."""
+    if today < start:
+        days = (start - today).days
+        when = "tomorrow" if days == 1 else f"in {days} days"
+        return (f"{name} is planned to start on {_day(start, today)}, {when}. "
+                f"Start it today, {_day(today, today)}?")
+    if today > end:
+        days = (today - end).days
+        when = "yesterday" if days == 1 else f"{days} days ago"
+        return (f"{name} was planned to end on {_day(end, today)}, {when}. "
+                f"Start it today, {_day(today, today)}?")
+    return f"Start {name} now?"
 
 
 class PlanningScreen(BaseScreen):
@@ -398,14 +420,16 @@ class PlanningScreen(BaseScreen):
             return
         name = data.sprint.name
         try:
+            sprint = await asyncio.to_thread(sprints_svc.get_sprint, self.ctx, name)
             rows = await asyncio.to_thread(items_svc.list_items, self.ctx, ItemQuery(sprint=name))
         except SprintTuiError as err:
             self.sapp.report_error(err)
             return
         pts = sum(r.points or 0 for r in rows)
+        # outside its planned dates it says so, with the dates, before what starting does
+        question = _start_question(plain(name, 60), sprint.start, sprint.end, self.ctx.today())
         ok = await self.app.push_screen_wait(ConfirmModal(
-            f"Start {plain(name, 60)} now? Its {_n(len(rows), 'item')} ({_pts(pts)} points) "
-            "become the commitment."))
+            f"{question} Its {_n(len(rows), 'item')} ({_pts(pts)} points) become the commitment."))
         if not ok:
             return
         ctx = self.ctx
