@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Input
 
 from sprinttui.services import evaluations, items, kpis, members, open_ctx, standups
 from sprinttui.tui.editor import ItemEditor
-from sprinttui.tui.modals import ChooseModal, PromptModal
+from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.standup import NotesModal
 from tui_support import error_notes, make_app, notes, press, settle
 
@@ -291,6 +291,8 @@ async def test_planning_pulls_backlog_work_into_the_next_sprint(demo):
         before = table_keys(scr, "plan-sprint")
         key = table_keys(scr, "plan-backlog")[0]
         await press(app, pilot, ">")
+        assert isinstance(app.screen, ConfirmModal)  # it takes its stream over the free capacity
+        await press(app, pilot, "y")
         assert items.get_row(demo, key).sprint == "Sprint 5"
         assert sorted(table_keys(scr, "plan-sprint")) == sorted(before + [key])
         assert key not in table_keys(scr, "plan-backlog")

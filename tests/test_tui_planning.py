@@ -102,6 +102,16 @@ def errors(app) -> list[str]:
     return [str(n.message) for n in app._notifications if n.severity == "error"]
 
 
+async def pull_over_capacity(app, pilot, key: str = "greater_than_sign") -> str:
+    """Pull (> or enter) a row that takes its stream or the sprint over its
+    free capacity: the question it asks, answered yes."""
+    await press(app, pilot, key)
+    assert isinstance(app.screen, ConfirmModal), app.screen
+    question = app.screen.question
+    await press(app, pilot, "y")
+    return question
+
+
 def on_day(c, day: str):
     """`c` with a clock standing at 09:00 UTC on `day`."""
     moment = datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
@@ -247,7 +257,7 @@ async def test_pull_and_push_move_items_and_update_the_figures(plan):
     app = new_app(plan)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_planning(app, pilot)
-        await press(app, pilot, "greater_than_sign")  # SAL-2 (6 pts) into S1
+        await pull_over_capacity(app, pilot)  # SAL-2 (6 pts) into S1: SAL 11 > 10
         assert sprint_of(plan, "SAL-2") == "S1"
         assert keys(scr, "plan-sprint") == ["SAL-1", "SAL-2"]
         assert keys(scr, "plan-backlog") == ["SAL-3", "OPS-1"]
@@ -256,7 +266,7 @@ async def test_pull_and_push_move_items_and_update_the_figures(plan):
         assert shown(scr, "plan-total").startswith("Committed 11 of 15 pts")
         assert app.undo_stack[-1].description == "pull of SAL-2 into S1"
         # enter pulls the backlog row under the cursor too: SAL-3 (the cursor stayed at row 0)
-        await press(app, pilot, "enter")
+        await pull_over_capacity(app, pilot, "enter")
         assert sprint_of(plan, "SAL-3") == "S1"
         assert keys(scr, "plan-backlog") == ["OPS-1"]
         # tab to the sprint table; < pushes the row under its cursor back
@@ -278,6 +288,7 @@ async def test_pull_and_push_move_items_and_update_the_figures(plan):
 
 
 async def test_quick_repeated_pulls_take_the_next_rows(plan):
+    project.update_settings(plan, points_per_day=2)  # room for both: no question in between
     app = new_app(plan)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_planning(app, pilot)
@@ -319,7 +330,7 @@ async def test_over_commit_warning_per_stream_and_in_total(plan):
     app = new_app(plan)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_planning(app, pilot)
-        await press(app, pilot, "greater_than_sign")  # SAL-2: SAL 11 > 10
+        await pull_over_capacity(app, pilot)  # SAL-2: SAL 11 > 10
         status = column(scr, "plan-streams", "Status")
         assert status["SAL"] == "OVER-COMMITTED by 1"
         assert status["OPS"].startswith("ok") and status["TOTAL"].startswith("ok")
@@ -331,8 +342,8 @@ async def test_over_commit_warning_per_stream_and_in_total(plan):
         cell = t.get_row_at(1)[4]
         assert cell.plain == "OVER-COMMITTED by 1" and "bold" in str(cell.style)
         # pull everything: the total is over-committed too (5+6+3+2 = 16 > 15)
-        await press(app, pilot, "greater_than_sign")
-        await press(app, pilot, "greater_than_sign")
+        await pull_over_capacity(app, pilot)
+        await pull_over_capacity(app, pilot)
         assert keys(scr, "plan-backlog") == []
         status = column(scr, "plan-streams", "Status")
         assert status["TOTAL"] == "OVER-COMMITTED by 1" and status["SAL"] == "OVER-COMMITTED by 4"
@@ -349,11 +360,57 @@ async def test_over_commit_warning_per_stream_and_in_total(plan):
         assert "OVER" not in shown(scr, "plan-total")
 
 
+async def test_a_pull_over_the_free_capacity_asks_first(plan):
+    app = new_app(plan)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        scr = await open_planning(app, pilot)
+        # SAL-2 (6 pts): SAL has 5 free of 10
+        await press(app, pilot, "greater_than_sign")
+        assert isinstance(app.screen, ConfirmModal)
+        question = "Pulling SAL-2 (6 pts) into S1 takes stream SAL over its free capacity by 1 pts. Pull it anyway?"
+        assert app.screen.question == question
+        assert question in dialog_text(app)
+        await press(app, pilot, "n")  # no: nothing moves
+        assert sprint_of(plan, "SAL-2") is None and keys(scr, "plan-backlog") == ["SAL-2", "SAL-3", "OPS-1"]
+        assert column(scr, "plan-streams", "Plan")["SAL"] == "5"  # "Committed", at 80 columns
+        # SAL-3 (3 pts) fits: no question
+        await press(app, pilot, "down", "greater_than_sign")
+        assert isinstance(app.screen, PlanningScreen) and sprint_of(plan, "SAL-3") == "S1"
+        # now SAL-2 goes over by 4, enter asks too; yes pulls it
+        await press(app, pilot, "up")
+        assert await pull_over_capacity(app, pilot, "enter") == (
+            "Pulling SAL-2 (6 pts) into S1 takes stream SAL over its free capacity by 4 pts. Pull it anyway?")
+        assert sprint_of(plan, "SAL-2") == "S1"
+        # OPS-1 (2 pts) fits its stream (5 free) but not the sprint (15 - 14 = 1 free)
+        assert await pull_over_capacity(app, pilot) == (
+            "Pulling OPS-1 (2 pts) into S1 takes S1 as a whole over its free capacity by 1 pts. Pull it anyway?")
+        assert sprint_of(plan, "OPS-1") == "S1"
+        assert not errors(app)
+
+
+async def test_quick_pulls_are_checked_against_what_was_pulled_just_before(plan):
+    app = new_app(plan)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        scr = await open_planning(app, pilot)
+        await press(app, pilot, "down")  # SAL-3 (3 pts): SAL 8 of 10
+        await pilot.press("greater_than_sign", "greater_than_sign")  # no settling in between: OPS-1 (2 pts) next
+        await settle(app, pilot)
+        assert [r.key for r in items.list_items(plan, sprint="S1")] == ["SAL-1", "SAL-3", "OPS-1"]
+        assert column(scr, "plan-streams", "Committed")["TOTAL"] == "10"
+        # SAL-2 (6 pts) at once after pulling SAL-3: counted with it (SAL 14 > 10)
+        await press(app, pilot, "up", "greater_than_sign")
+        assert isinstance(app.screen, ConfirmModal)
+        assert "takes stream SAL over its free capacity by 4 pts and S1 as a whole over its free capacity by 1 pts" \
+            in app.screen.question
+        await press(app, pilot, "escape")
+        assert sprint_of(plan, "SAL-2") is None
+
+
 async def test_undo_reverts_a_pull(plan):
     app = new_app(plan)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_planning(app, pilot)
-        await press(app, pilot, "greater_than_sign")
+        await pull_over_capacity(app, pilot)
         assert sprint_of(plan, "SAL-2") == "S1"
         await press(app, pilot, "u")
         assert sprint_of(plan, "SAL-2") is None
@@ -659,7 +716,7 @@ async def test_without_a_planned_sprint_it_says_so_and_offers_n(ctx):
         assert [s.name for s in sprints.list_sprints(ctx, state="planned")] == ["Sprint 1"]
         scr = screen_of(app)
         assert shown(scr, "plan-title").startswith("Sprint 1")
-        await press(app, pilot, "greater_than_sign")
+        await pull_over_capacity(app, pilot)  # nobody on the team: no capacity
         assert items.get_row(ctx, "SAL-1").sprint == "Sprint 1"
 
 

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Static
 
 from sprinttui.services import evaluations, items, members, sprints
-from sprinttui.tui.modals import NoticeModal
+from sprinttui.tui.modals import ConfirmModal, NoticeModal
 from test_tui_coherence import answer
 from tui_support import make_app, press, settle
 
@@ -49,6 +49,8 @@ async def test_undoing_a_pull_on_planning_keeps_what_someone_changed_since(demo_
         row = planning.backlog_row
         nxt = planning.data.sprint.name
         await press(app, pilot, "greater_than_sign")
+        assert isinstance(app.screen, ConfirmModal)  # it takes its stream over the free capacity
+        await press(app, pilot, "y")
         assert items.get_row(demo_ctx, row.key).sprint == nxt
         items.edit_item(bob, row.key, title="Bob renamed it")
         said = await refused(app, pilot)

@@ -79,6 +79,37 @@ def _start_question(name: str, start: date, end: date, today: date) -> str:
     return f"Start {name} now?"
 
 
+EPS = 1e-9
+
+
+def _over_capacity(cap: reports_svc.Capacity, row: ItemRow) -> list[tuple[str, float]]:
+    """What pulling `row` into the sprint of `cap` takes over its free
+    capacity: ("stream", by) for its stream and ("sprint", by) for the sprint
+    as a whole, each only when it goes over (an item without points takes
+    nothing over)."""
+    points = float(row.points or 0)
+    if points <= 0:
+        return []
+    over: list[tuple[str, float]] = []
+    stream = next((s for s in cap.streams if s.stream == row.stream), None)
+    if stream is not None and stream.free_points - points < -EPS:
+        over.append(("stream", points - stream.free_points))
+    if cap.total.free_points - points < -EPS:
+        over.append(("sprint", points - cap.total.free_points))
+    return over
+
+
+def _with_moved(cap: reports_svc.Capacity, row: ItemRow, sign: int) -> reports_svc.Capacity:
+    """`cap` once `row` moved into the sprint (sign 1) or out of it (-1)."""
+    points = sign * float(row.points or 0)
+    if not points:
+        return cap
+    streams = [replace(s, committed_points=round(s.committed_points + points, 2)) if s.stream == row.stream else s
+               for s in cap.streams]
+    total = replace(cap.total, committed_points=round(cap.total.committed_points + points, 2))
+    return replace(cap, streams=streams, total=total)
+
+
 class PlanningScreen(BaseScreen):
     SCREEN_TITLE = "Planning"
     DEFAULT_CSS = load_tcss(__file__)
@@ -381,6 +412,10 @@ class PlanningScreen(BaseScreen):
             data.sprint_items = sorted([*data.sprint_items, moved], key=order)
             data.sprint_total += 1
             data.sprint_points += row.points or 0
+        if data.capacity is not None:  # the capacity figures too: a quick next pull is checked against them
+            data.capacity = _with_moved(data.capacity, row, -1 if sprint is None else 1)
+            self._show_head(data)
+            self._show_capacity(data)
         self._show_items(data)
 
     def action_pull(self) -> None:
@@ -390,7 +425,34 @@ class PlanningScreen(BaseScreen):
         if data.sprint is None:
             self.notify("No sprint is planned. Press N to create one.", severity="warning", timeout=4)
             return
-        ctx, key, name = self.ctx, row.key, data.sprint.name
+        name = data.sprint.name
+        over = _over_capacity(data.capacity, row) if data.capacity is not None else []
+        if not over:
+            self._pull(row, name)
+            return
+        parts = []
+        for what, by in over:
+            if what == "stream":
+                parts.append(f"stream {plain(row.stream, 20)} over its free capacity by {_cap(by)} pts")
+            else:
+                parts.append(f"{plain(name, 60)} as a whole over its free capacity by {_cap(by)} pts")
+        question = (f"Pulling {row.key} ({_pts(row.points)} pts) into {plain(name, 60)} takes "
+                    f"{' and '.join(parts)}. Pull it anyway?")
+
+        def answered(ok: bool | None) -> None:
+            if not ok:
+                return
+            # as it is now: a reload may have come while the question was open
+            fresh = next((r for r in self.data.backlog if r.key == row.key), None) if self.data else None
+            if fresh is None:
+                self.notify(Content(f"{row.key} is no longer in the backlog"), severity="warning", timeout=4)
+                return
+            self._pull(fresh, name)
+
+        self.app.push_screen(ConfirmModal(question), answered)
+
+    def _pull(self, row: ItemRow, name: str) -> None:
+        ctx, key = self.ctx, row.key
         self._move_on_screen(row, name)
         self.perform(Write(f"pull of {key} into {name}",
                            lambda: items_svc.plan_items(ctx, [key], name, expected_versions={key: row.version}),
