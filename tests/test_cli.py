@@ -157,13 +157,15 @@ def test_full_lifecycle_through_the_entry_point(tmp_path, db_url):
     #   added:     SAL-3 1                      removed: SUP-1 8 (left undone)
     #   completed: SAL-1 3 + SAL-3 1 = 4        carried: SAL-2 at its points at the close, 8
     #   say/do:    committed items completed, at committed points: SAL-1 3 -> 3/16; SAL 3/8; SUP 0/8
+    #   re-estimated: SAL-2 5 -> 8, +3; so 16 + 1 - 8 + 3 = 4 + 8
     report = json.loads(run("report", "S1", "--json").stdout)
     assert report["sprint"] == {"name": "S1", "goal": "First cut", "start": "2026-01-05",
-                                "end": "2026-01-16", "state": "closed"}
+                                "end": "2026-01-16", "state": "closed", "goal_met": None, "review_note": ""}
     t = report["totals"]
     assert t["committed_points"] == 16
     assert t["added_points"] == 1
     assert t["removed_points"] == 8
+    assert t["reestimated_points"] == 3
     assert t["completed_points"] == 4
     assert t["carried_over_points"] == 8
     assert t["say_do_ratio"] == pytest.approx(3 / 16)
@@ -452,6 +454,70 @@ def test_closing_carries_over_and_report_defaults(cli, db):
     assert [r["key"] for r in groups["SAL"]["slipped"]] == ["SAL-1"]
     code, out, err = cli(db, "item", "show", "SAL-1", "--json")
     assert json.loads(out)["slips"][0]["sprint"] == "S1" and json.loads(out)["slips"][0]["to"] is None
+
+
+def sprint_state(cli, db, name: str) -> dict:
+    code, out, err = cli(db, "sprint", "list", "--json")
+    assert code == 0, err
+    return next(s for s in json.loads(out) if s["name"] == name)
+
+
+def test_close_records_goal_met_and_the_review_note_and_edit_changes_them(cli, db):
+    assert cli(db, "sprint", "start", "S1")[0] == 0
+    code, out, err = cli(db, "sprint", "close", "S1", "--carry-to", "backlog", "--goal-met", "no",
+                         "--note", "Pilot slipped: vendor late")
+    assert code == 0, err
+    assert "goal met: no; review note recorded" in out
+    code, out, _ = cli(db, "report", "S1", "--json")
+    assert {k: json.loads(out)["sprint"][k] for k in ("state", "goal_met", "review_note")} == {
+        "state": "closed", "goal_met": False, "review_note": "Pilot slipped: vendor late"}
+    code, out, _ = cli(db, "report", "S1")
+    assert "Goal met: no" in out.splitlines() and "Review note: Pilot slipped: vendor late" in out.splitlines()
+
+    assert cli(db, "sprint", "edit", "S1", "--goal-met", "YES")[0] == 0
+    code, out, _ = cli(db, "report", "S1", "--json")
+    assert (json.loads(out)["sprint"]["goal_met"], json.loads(out)["sprint"]["review_note"]) == (
+        True, "Pilot slipped: vendor late")
+    assert cli(db, "sprint", "edit", "S1", "--note", "")[0] == 0
+    code, out, _ = cli(db, "report", "S1", "--json")
+    assert (json.loads(out)["sprint"]["goal_met"], json.loads(out)["sprint"]["review_note"]) == (True, "")
+    # a sprint closed without saying: not recorded
+    assert cli(db, "sprint", "start", "S2")[0] == 0
+    code, out, _ = cli(db, "sprint", "close", "S2", "--carry-to", "backlog")
+    assert "goal met: not recorded" in out
+    code, out, _ = cli(db, "report", "S2", "--json")
+    assert json.loads(out)["sprint"]["goal_met"] is None
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "y", "true"])
+def test_goal_met_other_than_yes_or_no_is_refused_and_changes_nothing(cli, db, value):
+    assert cli(db, "sprint", "start", "S1")[0] == 0
+    code, out, err = cli(db, "sprint", "close", "S1", "--carry-to", "backlog", "--goal-met", value)
+    assert_one_line_error(code, err, "--goal-met", "yes or no")
+    assert out == ""
+    assert sprint_state(cli, db, "S1")["state"] == "active"
+    assert item_list(cli, db)[0]["sprint"] == "S1"  # nothing carried over
+    code, _, err = cli(db, "sprint", "edit", "S1", "--goal-met", value, "--note", "kept out", "--goal", "New")
+    assert_one_line_error(code, err, "--goal-met")
+    s1 = sprint_state(cli, db, "S1")
+    assert (s1["goal_met"], s1["review_note"], s1["goal"]) == (None, "", "")
+
+
+def test_report_shows_the_reestimated_points_so_the_figures_add_up(cli, db):
+    assert cli(db, "sprint", "start", "S1")[0] == 0
+    assert cli(db, "item", "add", "Added", "--stream", "SAL", "--points", "5", "--sprint", "S1")[0] == 0
+    assert cli(db, "item", "edit", "SAL-2", "--points", "8")[0] == 0
+    code, out, _ = cli(db, "report", "--json")
+    t = json.loads(out)["totals"]
+    assert (t["committed_points"], t["added_points"], t["reestimated_points"], t["not_completed_points"]) == (
+        3, 5, 3, 11)
+    code, out, _ = cli(db, "report")
+    lines = out.splitlines()
+    heads = next(line for line in lines if line.startswith("STREAM")).split()
+    total = next(line for line in lines if line.startswith("total")).split()
+    assert dict(zip(heads, total, strict=True)) == {
+        "STREAM": "total", "COMMITTED": "3", "ADDED": "5", "REMOVED": "0", "RE-EST": "+3", "COMPLETED": "0",
+        "CARRIED": "0", "OPEN": "11", "SAY/DO": "0.0%"}
 
 
 def test_report_without_any_sprint_running_or_closed(cli, db):

@@ -177,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sprint", metavar="SPRINT", help=SPRINT_HELP)
     p.add_argument("--carry-to", metavar="SPRINT|backlog", default="next",
                    help="where unfinished items go (default: next)")
+    # yes|no read by the command (a one-line error for anything else), not by argparse
+    p.add_argument("--goal-met", metavar="yes|no", dest="goal_met",
+                   help="whether the sprint's goal was met (default: not recorded)")
+    p.add_argument("--note", metavar="TEXT", help="what the review said")
     p = leaf(g, "list", "sprint_list", "list the sprints")
     json_flag(p)
     p = leaf(g, "edit", "sprint_edit", "change a sprint")
@@ -185,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--goal", metavar="TEXT")
     p.add_argument("--start", metavar="DATE", help=DATE_HELP)
     p.add_argument("--end", metavar="DATE", help=DATE_HELP)
+    p.add_argument("--goal-met", metavar="yes|no", dest="goal_met", help="whether the sprint's goal was met")
+    p.add_argument("--note", metavar="TEXT", help="the review note (an empty string clears it)")
 
     # -- items --------------------------------------------------------------------
     g = group("item", "work items: stories, bugs, tasks, improvements, changes")

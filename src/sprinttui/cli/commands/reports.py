@@ -12,9 +12,18 @@ from sprinttui.services import sprints as sprints_svc
 # --------------------------------------------------------------------------- reports
 
 
-def _figure_row(label: str, f: reports_svc.Figures) -> list:
-    return [label, out.points(f.committed_points), out.points(f.added_points), out.points(f.removed_points),
-            out.points(f.completed_points), out.points(f.carried_over_points), out.ratio(f.say_do_ratio)]
+def _signed(p: float) -> str:
+    return ("+" if p > 0 else "") + out.points(p)
+
+
+def _figure_row(label: str, f: reports_svc.Figures, running: bool) -> list:
+    """The figures as they add up: committed + added − removed ± re-estimated
+    = completed + carried over (+ still open while the sprint runs)."""
+    row = [label, out.points(f.committed_points), out.points(f.added_points), out.points(f.removed_points),
+           _signed(f.reestimated_points), out.points(f.completed_points), out.points(f.carried_over_points)]
+    if running:
+        row.append(out.points(f.not_completed_points))
+    return [*row, out.ratio(f.say_do_ratio)]
 
 
 def cmd_report(args) -> int:
@@ -28,11 +37,17 @@ def cmd_report(args) -> int:
     print(f"Sprint {out.clean(sp.name)} ({sp.state}), {sp.start} to {sp.end}")
     if sp.goal:
         print(f"Goal: {out.clean(sp.goal)}")
+    if sp.state == "closed" or sp.goal_met is not None:
+        print("Goal met: " + {True: "yes", False: "no", None: "not recorded"}[sp.goal_met])
+    if sp.review_note:
+        print(f"Review note: {out.clean(sp.review_note)}")
     print()
-    rows = [_figure_row(k, f) for k, f in sorted(rep.streams.items())]
-    rows.append(_figure_row("total", rep.totals))
-    out.table(["STREAM", "COMMITTED", "ADDED", "REMOVED", "COMPLETED", "CARRIED", "SAY/DO"], rows,
-              align="lrrrrrr")
+    running = sp.state == "active"
+    rows = [_figure_row(k, f, running) for k, f in sorted(rep.streams.items())]
+    rows.append(_figure_row("total", rep.totals, running))
+    heads = ["STREAM", "COMMITTED", "ADDED", "REMOVED", "RE-EST", "COMPLETED", "CARRIED",
+             *(["OPEN"] if running else []), "SAY/DO"]
+    out.table(heads, rows, align="l" + "r" * (len(heads) - 1))
     if rep.items:
         print()
         out.table(
