@@ -383,6 +383,36 @@ async def test_each_screen_reads_its_data_once_when_it_opens(proj, monkeypatch):
         assert loads == dict.fromkeys(loads, 1)
 
 
+def footer_shown(app) -> str:
+    """The keys drawn whole on the bottom row of the terminal, as "key description"."""
+    width, y = app.size.width, app.size.height - 1
+    keys: list = []
+    for x in range(width):
+        widget, region = app.screen.get_widget_at(x, y)
+        if hasattr(widget, "key_display") and widget not in keys and region.right <= width:
+            keys.append(widget)
+    return " ".join(f"{k.key_display} {k.description}" for k in keys)
+
+
+async def test_at_80x24_the_footer_of_every_screen_shows_help_and_quit(proj):
+    app = make_app(proj)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for key, _mode, title in SCREENS:
+            await press(app, pilot, key)
+            shown = footer_shown(app)
+            assert shown.endswith("? Help q Quit"), (title, shown)
+        await press(app, pilot, "1")
+        assert "f Stream" not in footer_shown(app)  # the app-wide keys make room first …
+        assert "x Export" in footer_shown(app)  # … for the board's own
+        await pilot.resize_terminal(160, 48)
+        await settle(app, pilot)
+        assert "x Export f Stream u Undo ? Help q Quit" in footer_shown(app)  # wide enough for all again
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert footer_shown(app).endswith("x Export ? Help q Quit")
+
+
 async def test_a_screens_footer_is_built_once_when_it_opens_and_shows_its_keys(proj, monkeypatch):
     """Textual's Footer mounts a widget per key again on every bindings refresh,
     and opening a screen sends several for the same keys; the app's footer

@@ -9,14 +9,51 @@ Here the refreshes that arrive before the next repaint make one rebuild, which
 is skipped when the keys shown (with their labels and enabled states) are those
 already on show, and a key is built with its compact class, so it is styled once.
 The keys are drawn as the screen composes, not after its first idle moment.
+
+A footer too narrow for every key leaves keys out from its right end (the
+app-wide Stream and Undo, which come last, first; then the screen's own from
+its last one), but always keeps ? Help and q Quit; a shorter key left out may
+come back in the room that leaves, and ? Help lists every key. Textual's
+Footer would run them off its right edge instead: at 80×24 no screen showed
+how to get help or to quit.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
 from sprinttui.tui.textual_private import is_footer_key, set_footer_bindings_ready
+
+#: actions whose keys the footer shows however narrow it is
+ALWAYS_SHOWN = ("help", "quit")
+
+
+def keys_left_out(keys: list[tuple[str, str, str]], width: int, *, compact: bool = True) -> frozenset[str]:
+    """The actions to leave out of a footer `width` cells wide that would show
+    `keys` (action, key display, description) in this order: from the right
+    end, skipping those of ALWAYS_SHOWN, until the rest fit; then those left
+    out that fit in the room this leaves are put back, from the left."""
+    # a key takes its display, a space and its description, then a cell of margin (compact);
+    # Textual's roomier style pads the key by a cell each side and the description on its right
+    extra = 2 if compact else 3
+    widths = [cell_len(display) + (cell_len(description) + extra if description else extra - 1)
+              for _action, display, description in keys]
+    total = sum(widths) - (1 if compact and widths else 0)  # no margin needed after the last key
+    out: dict[str, int] = {}
+    for (action, _display, _description), w in reversed(list(zip(keys, widths, strict=True))):
+        if total <= width:
+            break
+        if action not in ALWAYS_SHOWN:
+            out[action] = w
+            total -= w
+    # then put back, from the left, those that fit in the room this left
+    for action, w in reversed(list(out.items())):
+        if total + w <= width:
+            del out[action]
+            total += w
+    return frozenset(out)
 
 
 class ScreenFooter(Footer):
@@ -52,6 +89,12 @@ class ScreenFooter(Footer):
         self._shown_keys = keys
         await self.recompose()
 
+    def on_resize(self) -> None:
+        # a width that leaves other keys out (or lets them back in) builds the keys again
+        if self._shown_keys is not None and not self._rebuild_pending and self._keys() != self._shown_keys:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
     def _keys(self) -> tuple:
         """Everything Footer.compose draws from the screen's bindings: per
         action, its first binding shown. (A focused widget's binding of the
@@ -63,11 +106,19 @@ class ScreenFooter(Footer):
             if binding.show and binding.action not in drawn:
                 drawn[binding.action] = (binding.key, app.get_key_display(binding), binding.description,
                                          binding.group, enabled, tooltip or binding.tooltip)
-        return tuple(drawn.items()) + (self.compact, self.show_command_palette)
+        width = self.size.width or self.app.size.width  # before its first layout: the screen's width
+        left_out = keys_left_out([(action, display, description)
+                                  for action, (_key, display, description, *_rest) in drawn.items()],
+                                 width, compact=self.compact)
+        return tuple(drawn.items()) + (self.compact, self.show_command_palette, left_out)
 
     def compose(self) -> ComposeResult:
         self._shown_keys = self._keys()
+        left_out = self._shown_keys[-1]
         for widget in super().compose():
-            if self.compact and is_footer_key(widget):
-                widget.add_class("-compact", update=False)  # styled once, when mounted
+            if is_footer_key(widget):
+                if widget.action in left_out:  # type: ignore[attr-defined]
+                    continue
+                if self.compact:
+                    widget.add_class("-compact", update=False)  # styled once, when mounted
             yield widget
