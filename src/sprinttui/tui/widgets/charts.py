@@ -35,6 +35,10 @@ MIN_WIDTH, MIN_HEIGHT = 16, 6
 ORANGE, GREY, BLUE, GREEN = (255, 152, 0), (150, 150, 150), (66, 135, 245), (76, 175, 80)
 
 
+def hex_colour(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
 def fmt_num(v: float | None) -> str:
     """A number in at most about 7 cells: 64, 12.5, 4200, 12.3k, 4.2M, 1e+18."""
     if v is None:
@@ -222,7 +226,20 @@ class BurndownData:
 
 
 class BurndownChart(Chart):
-    """Remaining points per working day of a sprint against the ideal line."""
+    """Remaining points per working day of a sprint against the ideal line.
+
+    With ``legend_outside`` (the board's chart, a few lines high) plotext
+    draws no legend and no frame above and right of the plot, so those rows
+    go to the data: LEGEND, for a border's subtitle, says which line is which.
+    """
+
+    #: the legend, in the series' colours and marks, when it is not drawn in the plot
+    LEGEND = Content.assemble(("▀▀ remaining", hex_colour(ORANGE)), "  ", ("•• ideal", hex_colour(GREY)))
+
+    def __init__(self, *, legend_outside: bool = False, id: str | None = None,  # noqa: A002
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.legend_outside = legend_outside
 
     def update_data(self, data: BurndownData | None, message: str = "No active sprint") -> None:
         self.data = data
@@ -236,16 +253,20 @@ class BurndownChart(Chart):
         actual = [(i, v) for i, v in enumerate(d.remaining) if v is not None]
         scale = Scale.of(list(d.ideal) + [v for _i, v in actual], include_zero=True)
         xs = list(range(len(d.days)))
-        plt.plot(xs, [scale(v) for v in d.ideal], label="ideal", color=GREY, marker="dot")
+        inside = not self.legend_outside
+        plt.plot(xs, [scale(v) for v in d.ideal], label="ideal" if inside else None, color=GREY, marker="dot")
         if len(actual) == 1:
             i, v = actual[0]
-            plt.scatter([i], [scale(v)], label="remaining", color=ORANGE, marker="dot")
+            plt.scatter([i], [scale(v)], label="remaining" if inside else None, color=ORANGE, marker="dot")
         elif actual:
-            plt.plot([i for i, _v in actual], [scale(v) for _i, v in actual], label="remaining",
+            plt.plot([i for i, _v in actual], [scale(v) for _i, v in actual], label="remaining" if inside else None,
                      color=ORANGE, marker="hd")
         lo, hi = -0.5, max(len(xs) - 0.5, 0.5)
         plt.xlim(lo, hi)
-        canvas = _axis(plt, scale, width, height, legend=2)
+        if not inside:
+            plt.xaxes(True, False)  # no frame line above the plot …
+            plt.yaxes(True, False)  # … nor right of it
+        canvas = _axis(plt, scale, width, height, legend=2 if inside else 0)
         _xticks(plt, xs, [day.strftime("%m-%d") for day in d.days], lo, hi, canvas)
 
 
