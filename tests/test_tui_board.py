@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import Static
 
 from sprinttui.domain import NotFoundError
@@ -23,6 +24,7 @@ from sprinttui.services.item_rows import ItemQuery
 from sprinttui.services.text import fmt_points
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, NoticeModal, PromptModal
 from sprinttui.tui.screens.board import PAGE, BoardScreen
+from sprinttui.tui.widgets.card_column import split_title
 from tui_support import (
     board_of,
     changed_elsewhere,
@@ -89,6 +91,19 @@ def status(c, key: str) -> str:
     return items.get_row(c, key).status
 
 
+def shown_text(widget) -> str:
+    """The lines `widget` and the widgets in it draw on screen (none for those not shown)."""
+    out = []
+    for w in [widget, *widget.walk_children()]:
+        if w.region.area:  # laid out on screen: displayed, and so is everything it is in
+            out += [strip.text for strip in w.render_lines(Region(0, 0, *w.region.size))]
+    return "\n".join(out)
+
+
+#: what a Sparkline or a bar chart draws with
+BLOCKS = set("▁▂▃▄▅▆▇█")
+
+
 # --------------------------------------------------------------------------- showing
 
 
@@ -145,6 +160,98 @@ async def test_board_without_an_active_sprint_says_so_and_keys_are_harmless(ctx)
         assert "Nothing to undo" in notes(app)
         assert app.is_running
         assert items.get_row(ctx, "SAL-1").status == "todo"
+
+
+# --------------------------------------------------------------------------- burndown
+
+
+@pytest.fixture
+def known_sprint(tctx, clock):
+    """S1 from Monday 5 to Friday 16 January 2026 (10 working days), 20 points
+    committed; on Friday 9 (day 5) the 5-point SAL-1 is done: 15 points left,
+    the ideal line at 10."""
+    c = tctx
+    streams.add_stream(c, "SAL", "Sales")
+    sprints.new_sprint(c, "S1", start=date(2026, 1, 5), end=date(2026, 1, 16), goal="Ship the pilot")
+    for title, points in (("Alpha", 5), ("Beta", 3), ("Gamma", 8), ("Delta", 4)):
+        items.create_item(c, title, stream="SAL", sprint="S1", points=points)
+    clock.set("2026-01-05 09:00")
+    sprints.start_sprint(c, "S1")
+    clock.set("2026-01-09 12:00")
+    items.move_item(c, "SAL-1", "done")
+    return c
+
+
+KNOWN_LINE = "Burndown: 15 of 20 pts left · ideal 10 · day 5 of 10"
+
+
+async def test_burndown_at_80x24_is_one_labelled_line_with_the_sprints_figures(known_sprint):
+    app = make_app(known_sprint)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        top = shown_text(board_of(app).query_one("#board-top"))
+        assert KNOWN_LINE in top
+        assert "Done 5 of 20 committed pts" in top
+        assert not BLOCKS & set(top)  # no unlabelled bars beside it
+
+
+async def test_burndown_at_120x36_is_a_chart_with_axis_ideal_line_and_legend(known_sprint):
+    app = make_app(known_sprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert KNOWN_LINE in shown_text(board.query_one("#board-top"))
+        chart = shown_text(board.query_one("#board-chart"))
+        lines = chart.splitlines()
+        assert "Burndown · S1 · all streams" in lines[0]
+        # the legend, in the box's bottom edge
+        assert any(line.startswith("╰") and "▀▀ remaining" in line and "•• ideal" in line for line in lines)
+        # the y axis from 0 to the 20 committed points, the x axis from the first working day to the last
+        assert any(line.lstrip().startswith("20┤") for line in lines)
+        assert any(line.lstrip().startswith("0┤") for line in lines)
+        assert "01-05" in chart and "01-16" in chart and "└" in chart
+        assert "•" in chart  # the ideal line
+
+
+async def test_the_chart_comes_with_room_for_it_and_goes_without(known_sprint):
+    app = make_app(known_sprint)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        assert not board.query_one("#board-chart").region.area
+        await pilot.resize_terminal(*SIZE)
+        await settle(app, pilot)
+        assert "01-05" in shown_text(board.query_one("#board-chart"))
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert not board.query_one("#board-chart").region.area
+        assert KNOWN_LINE in shown_text(board.query_one("#board-top"))
+
+
+async def test_the_burndown_follows_a_card_moved_to_done(known_sprint):
+    app = make_app(known_sprint)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, ">", ">", ">")  # SAL-2 (3 pts, the first card of To do) → done
+        assert items.get_row(known_sprint, "SAL-2").status == "done"
+        top = shown_text(board_of(app).query_one("#board-top"))
+        assert "Burndown: 12 of 20 pts left · ideal 10 · day 5 of 10" in top
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "120x36"])
+async def test_without_an_active_sprint_no_burndown_claims_any_data(ctx, size):
+    streams.add_stream(ctx, "SAL", "Sales")
+    sprint_around_today(ctx)  # planned, not started
+    items.create_item(ctx, "Planned work", stream="SAL", sprint="S1", points=5)
+    app = make_app(ctx)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        top = shown_text(board.query_one("#board-top"))
+        assert "No sprint is active" in top
+        assert "Burndown" not in top and "pts" not in top
+        assert not BLOCKS & set(top)
+        assert not board.query_one("#board-chart").region.area  # no chart, not even an empty one
 
 
 # --------------------------------------------------------------------------- focus
@@ -633,6 +740,54 @@ async def test_a_10000_character_title_is_cut_with_an_ellipsis(ctx):
         assert card_lines(todo, "SAL-2")[0].startswith("SAL-2 Short one")  # the next card is intact
         await press(app, pilot, "j", "k", ">")
         assert items.get_row(ctx, "SAL-1").status == "doing"
+
+
+LONG_TITLES = [
+    "Approval workflow for discounts above the regional limit",
+    "Migrate every customer record from the legacy system",
+    "Training sessions for the sales teams in the north",
+    "Deduplicate accounts with fuzzy matching on names",
+]
+
+
+async def test_at_80x24_each_card_shows_20_characters_of_a_long_title(ctx):
+    """A column of an 80-column terminal is 18 cells wide: a card carries its
+    title over two lines, also beside the blocked mark."""
+    streams.add_stream(ctx, "SAL", "Sales")
+    sprint_around_today(ctx)
+    for title, column in zip(LONG_TITLES, ("todo", "doing", "review", "done"), strict=True):
+        items.create_item(ctx, title, stream="SAL", sprint="S1", status=column, points=3)
+    items.create_item(ctx, "Blocked on the vendor's answer about the licences", stream="SAL", sprint="S1")
+    items.set_blocked(ctx, "SAL-5", True, "vendor")
+    sprints.start_sprint(ctx, "S1")
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = board_of(app)
+        titles = {f"SAL-{i}": t for i, t in enumerate(LONG_TITLES, 1)}
+        titles["SAL-5"] = "Blocked on the vendor's answer about the licences"
+        for key, title in titles.items():
+            column = next(c for c in board.columns if c.index_of(key) >= 0)
+            lines = column_lines(column)
+            i = next(n for n, line in enumerate(lines) if line.startswith(key + " "))
+            first = lines[i][len(key):].replace(BLOCKED_MARK, "").strip()
+            second = lines[i + 1].strip().removesuffix("…")
+            # the title goes on on the second line, after a space or in the middle of a word
+            shown = next((s for s in (f"{first} {second}", first + second) if title.startswith(s)), "")
+            assert len(shown) >= 20, (key, lines[i:i + 3])
+            assert "3 pts" in lines[i + 2] or "- pts" in lines[i + 2]  # the points and assignee follow
+
+
+@pytest.mark.parametrize("title,room,expected", [
+    ("Floor walkers for the pilot go-live", 10, ("Floor", "walkers for the pilot go-live")),  # at a space
+    ("Web-to-lead form on the website", 10, ("Web-to-", "lead form on the website")),  # after a hyphen
+    ("Data quality report per region", 8, ("Data qua", "lity report per region")),  # a word cut: 20 shown
+    ("Short", 10, ("Short", "")),
+    ("Anything", 0, ("", "Anything")),
+    ("会議の議事録を共有する", 9, ("会議の議", "事録を共有する")),  # wide characters: 2 cells each
+])
+def test_a_title_is_split_over_two_lines(title, room, expected):
+    assert split_title(title, room, 16) == expected
 
 
 HOSTILE = [

@@ -4,19 +4,27 @@ A column is read a page at a time in rank order (PAGE cards), with the exact
 count and points of every whole column for the titles: opening the board costs
 the same for 50 cards in a sprint as for 5,000. The next page of a column is
 loaded when the cursor or the scroll position nears the end of what is loaded.
+
+Above the columns: the sprint's goal, its figures and its burndown, as one
+line ("Burndown: 58 of 88 pts left · ideal 44 · day 6 of 10") and, from
+CHART_ROOM up, as the KPI screen's burndown chart (axis, ideal line, legend).
+The figures follow the cards (see load_figures); the chart module, which
+imports plotext, is imported with them, off the UI thread and after the
+first paint, into a box laid out from the start, so nothing moves when it comes.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Input, Sparkline, Static
+from textual.widgets import Input, Static
 
 from sprinttui.domain import SprintTuiError, Status
 from sprinttui.services import board as board_svc
@@ -30,8 +38,11 @@ from sprinttui.tui.base import BaseScreen
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
-from sprinttui.tui.widgets.card_column import CARD_HEIGHT, CardColumn
+from sprinttui.tui.widgets.card_column import CardColumn
 from sprinttui.tui.writes import Topic, Write
+
+if TYPE_CHECKING:  # imported when the chart is first drawn (see _place_chart)
+    from sprinttui.tui.widgets.charts import BurndownChart
 
 COLUMNS = [
     (Status.TODO.value, "To do"),
@@ -46,6 +57,8 @@ PAGE = board_svc.BOARD_PAGE
 LOOKAHEAD = 20
 #: seconds the board must be quiet (no load shown, no card moved) before the sprint figures are computed
 FIGURES_QUIET = 0.25
+#: the terminal size (columns, rows) from which the burndown is drawn as a chart, not only summed up in a line
+CHART_ROOM = (120, 36)
 
 
 @dataclass
@@ -73,7 +86,20 @@ class BoardRequest:
 class BoardFigures:
     gen: int
     report: reports_svc.SprintReport
-    burndown: list[float]
+    burndown: list[reports_svc.BurndownPoint]
+
+
+def burndown_line(points: list[reports_svc.BurndownPoint], committed: float) -> str:
+    """The burndown in a line: the points left at the end of the last working
+    day so far, of those committed, against the ideal line's on that day."""
+    if not points:
+        return ""
+    past = [p for p in points if p.remaining is not None]
+    if not past:
+        return f"Burndown: {fmt_points(committed)} pts committed · day 0 of {len(points)}"
+    last = past[-1]
+    return (f"Burndown: {fmt_points(last.remaining)} of {fmt_points(committed)} pts left · "
+            f"ideal {fmt_points(last.ideal)} · day {len(past)} of {len(points)}")
 
 
 class BoardScreen(BaseScreen):
@@ -106,6 +132,10 @@ class BoardScreen(BaseScreen):
         self.text_filter = ""
         self.data: BoardData | None = None
         self._figures_gen = 0
+        self._burndown: tuple[str, list[reports_svc.BurndownPoint]] | None = None  # (sprint, points) known
+        self._chart: BurndownChart | None = None  # mounted when first drawn
+        self._charted: tuple | None = None  # the _burndown the chart was last given
+        self._chart_room = False  # the terminal is at least CHART_ROOM
         self._busy_at = 0.0  # (time.monotonic) when a load was last shown or a card moved
         self._gen = 0  # counts reloads: pages of an older load are dropped
         self._request = BoardRequest(0, None, None, {}, None)
@@ -116,11 +146,18 @@ class BoardScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        with Vertical(id="board-top"):
-            yield Static(Content("Loading…"), id="board-goal")
-            with Horizontal(id="board-stats-row"):
+        self._chart_room = self._has_chart_room()
+        with Horizontal(id="board-top"):
+            with Vertical(id="board-text"):
+                yield Static(Content("Loading…"), id="board-goal")
                 yield Static("", id="board-stats")
-                yield Sparkline([], id="board-burndown")
+                yield Static("", id="board-burndown")
+            # the burndown chart goes in here when its figures come (show_burndown)
+            slot = Vertical(id="board-chart")
+            slot.display = False  # until an active sprint is shown
+            slot.styles.height = self._chart_height()
+            slot.border_title = Content("Burndown")
+            yield slot
         with Horizontal(id="board-columns"):
             for status, title in COLUMNS:
                 yield CardColumn(status, title, id=f"col-{status}")
@@ -212,10 +249,12 @@ class BoardScreen(BaseScreen):
             time.sleep(wait)
             if gen != self._figures_gen:
                 return  # loaded again meanwhile: that load asks for its own figures
+        if self._chart_room:
+            # the chart's module and plotext (tens of ms), here rather than on the UI thread
+            import sprinttui.tui.widgets.charts  # noqa: F401
         try:
             report = reports_svc.sprint_report(self.ctx, sprint, stream=stream)
-            burn = [p.remaining for p in reports_svc.burndown(self.ctx, sprint, stream=stream)
-                    if p.remaining is not None]
+            burn = reports_svc.burndown(self.ctx, sprint, stream=stream)
         except SprintTuiError as err:
             self.app.call_from_thread(self.sapp.report_error, err)
             return
@@ -231,7 +270,7 @@ class BoardScreen(BaseScreen):
             added=fmt_points(t.added_points), removed=fmt_points(t.removed_points),
             filter=f" · filter “{plain(self.text_filter, 30)}”" if self.text_filter else "",
         ))
-        self.query_one("#board-burndown", Sparkline).data = figures.burndown or [0]
+        self.show_burndown(figures.burndown, t.committed_points)
 
     def show(self, data: BoardData) -> None:
         if data.gen != self._gen:
@@ -244,11 +283,13 @@ class BoardScreen(BaseScreen):
         if data.sprint is None:
             goal.update(Content("No sprint is active. Plan one on the Planning screen (3) and start it there."))
             self.query_one("#board-stats", Static).update("")
-            self.query_one("#board-burndown", Sparkline).data = [0]
+            self.query_one("#board-burndown", Static).update("")
+            self._burndown = None
         else:
             goal.update(Content.assemble(("Goal: ", "bold"), plain(data.sprint.goal or "—", 300)))
             # after the cards are painted (see load_figures): the board is usable without them
             self.call_after_refresh(self.load_figures, self._figures_gen, data.sprint.name, self.stream)
+        self._place_chart()
         for column in self.columns:
             total, points = data.counts.get(column.status, (0, 0.0))
             column.set_cards(data.cards[column.status], keep_key=keep, total=total, points=points)
@@ -261,6 +302,56 @@ class BoardScreen(BaseScreen):
         for column in self.columns:
             self._maybe_load_more(column)
 
+    # -- burndown -----------------------------------------------------------------
+    def show_burndown(self, points: list[reports_svc.BurndownPoint], committed: float) -> None:
+        self.query_one("#board-burndown", Static).update(Content(burndown_line(points, committed)))
+        sprint = self.data.sprint if self.data is not None else None
+        self._burndown = (sprint.name, points) if sprint is not None and points else None
+        self._place_chart()
+
+    def _has_chart_room(self) -> bool:
+        return self.app.size.width >= CHART_ROOM[0] and self.app.size.height >= CHART_ROOM[1]
+
+    def _chart_height(self) -> int:
+        """A quarter of the terminal, 8 to 12 lines: at 120×36 the columns show
+        as many cards as with an 8-line chart (7), at 160×48, one less (10)."""
+        return max(8, min(12, self.app.size.height // 4))
+
+    def on_resize(self) -> None:
+        self.query_one("#board-chart", Vertical).styles.height = self._chart_height()
+        room = self._has_chart_room()
+        if room != self._chart_room:
+            self._chart_room = room
+            self._place_chart()
+
+    def _place_chart(self) -> None:
+        """Show the chart's box when there is room for it and a sprint is
+        active; draw the sprint's burndown in it once that is known."""
+        slot = self.query_one("#board-chart", Vertical)
+        slot.display = self._chart_room and self.data is not None and self.data.sprint is not None
+        if self._burndown is None:
+            if self._chart is not None:  # no burndown of another sprint is left in the box
+                self._chart.remove()
+                self._chart = None
+                slot.border_title, slot.border_subtitle = Content("Burndown"), None
+            self._charted = None
+            return
+        if not slot.display or self._charted is self._burndown:
+            return  # (a reload of the cards: the chart stays as it is drawn)
+        from sprinttui.tui.widgets.charts import BurndownChart, BurndownData
+
+        if self._chart is None:
+            self._chart = BurndownChart(legend_outside=True, id="board-burndown-chart")
+            slot.mount(self._chart)
+        chart = self._chart
+        sprint, points = self._burndown
+        scope = f"stream {plain(self.stream, 10)}" if self.stream else "all streams"
+        slot.border_title = Content(f"Burndown · {plain(sprint, 40)} · {scope}")
+        slot.border_subtitle = BurndownChart.LEGEND
+        chart.update_data(BurndownData(sprint, [p.day for p in points], [p.ideal for p in points],
+                                       [p.remaining for p in points]))
+        self._charted = self._burndown
+
     # -- paging --------------------------------------------------------------------
     def _maybe_load_more(self, column: CardColumn) -> None:
         """Read the column's next page when its cursor or the bottom of its view
@@ -269,7 +360,7 @@ class BoardScreen(BaseScreen):
             return
         if self.data is None or self.data.sprint is None:
             return
-        bottom = (int(column.scroll_y) + column.scrollable_content_region.height) // CARD_HEIGHT
+        bottom = (int(column.scroll_y) + column.scrollable_content_region.height) // column.card_height
         if max(column.cursor, bottom) >= len(column.cards) - LOOKAHEAD:
             self._loading.add(column.status)
             req = self._request
