@@ -551,11 +551,14 @@ async def test_close_carries_unfinished_work_to_a_chosen_planned_sprint(running)
         assert "S1" in app.screen.choose_title
         await type_text(app, pilot, "S3")
         await press(app, pilot, "enter")
+        await press(app, pilot, "enter", "enter")  # goal met: yes (the first choice); no review note
         assert isinstance(app.screen, ConfirmModal)
         q = app.screen.question
         assert "Close S1?" in q and "1 done item stay" in q and "2 unfinished items will move to S3" in q
         await press(app, pilot, "y")
         assert state(running, "S1") == "closed"
+        assert (sprints.get_sprint(running, "S1").goal_met, sprints.get_sprint(running, "S1").review_note) == (
+            True, "")
         for key in ("SAL-1", "SAL-3"):
             row = items.get_row(running, key)
             assert row.sprint == "S3" and row.slip_count == 1
@@ -579,6 +582,7 @@ async def test_close_carries_unfinished_work_to_the_backlog(running):
         await press(app, pilot, "c")
         await type_text(app, pilot, "backlog")
         await press(app, pilot, "enter")
+        await close_answers(app, pilot, "not recorded", "")
         assert "2 unfinished items will move to the backlog" in app.screen.question
         await press(app, pilot, "y")
         assert state(running, "S1") == "closed"
@@ -590,6 +594,61 @@ async def test_close_carries_unfinished_work_to_the_backlog(running):
         assert {"SAL-1", "SAL-3"} <= set(keys(scr, "plan-backlog"))
 
 
+async def close_answers(app, pilot, goal_met: str, note: str) -> None:
+    """Answer the close's questions after the carry-over target: goal met? then the review note."""
+    assert isinstance(app.screen, ChooseModal), app.screen
+    await type_text(app, pilot, goal_met)
+    await press(app, pilot, "enter")
+    await answer(app, pilot, note)
+
+
+NOTE = "Vendor late [b]again[/b] <i>x</i>"
+
+
+async def test_close_asks_whether_the_goal_was_met_and_takes_a_review_note(running):
+    sprints.edit_sprint(running, "S1", goal="Pilot [red]ready[/red]")
+    app = new_app(running)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await press(app, pilot, "c")
+        await type_text(app, pilot, "S2")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, ChooseModal)
+        assert app.screen.choose_title == "S1: was its goal met: Pilot [red]ready[/red]?"
+        assert [label for label, _v in app.screen.options] == ["yes", "no", "not recorded"]
+        await type_text(app, pilot, "no")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, PromptModal) and "Review note for S1" in app.screen.prompt_title
+        await answer(app, pilot, NOTE)
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.screen.question.endswith("will move to S2. Goal met: no; with a review note.")
+        await press(app, pilot, "y")
+        v = sprints.get_sprint(running, "S1")
+        assert (v.state, v.goal_met, v.review_note) == ("closed", False, NOTE)  # the note as typed, not markup
+        assert "S1 closed: 1 completed, 2 carried over to S2" in notes(app)
+
+
+async def test_close_cancelled_at_the_goal_or_the_note_changes_nothing(running):
+    app = new_app(running)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await press(app, pilot, "c")
+        await type_text(app, pilot, "S2")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, ChooseModal) and "was its goal met" in app.screen.choose_title
+        await press(app, pilot, "escape")  # goal met? cancelled
+        assert isinstance(app.screen, PlanningScreen)
+        await press(app, pilot, "c")
+        await type_text(app, pilot, "S2")
+        await press(app, pilot, "enter", "enter")
+        assert isinstance(app.screen, PromptModal) and "Review note" in app.screen.prompt_title
+        await press(app, pilot, "escape")  # the review note cancelled
+        assert isinstance(app.screen, PlanningScreen)
+        v = sprints.get_sprint(running, "S1")
+        assert (v.state, v.goal_met, v.review_note) == ("active", None, "")
+        assert items.get_row(running, "SAL-1").sprint == "S1"
+
+
 async def test_close_can_be_cancelled_and_needs_an_active_sprint(running):
     app = new_app(running)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -598,9 +657,10 @@ async def test_close_can_be_cancelled_and_needs_an_active_sprint(running):
         assert state(running, "S1") == "active"
         await press(app, pilot, "c")
         await type_text(app, pilot, "S2")
-        await press(app, pilot, "enter", "n")  # confirmation refused
+        await press(app, pilot, "enter", "enter", "enter", "n")  # target, goal, note; confirmation refused
         assert state(running, "S1") == "active"
         assert items.get_row(running, "SAL-1").sprint == "S1"
+        assert sprints.get_sprint(running, "S1").goal_met is None
     sprints.close_sprint(running, "S1", carry_to="backlog")
     app = new_app(running)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -58,6 +58,10 @@ def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+#: what closing a sprint asks about its goal (not recorded: goal_met stays None)
+GOAL_MET_CHOICES = (("yes", True), ("no", False), ("not recorded", "not recorded"))
+
+
 def _day(d: date, today: date) -> str:
     """"Mon 23 Mar" (with the year when it is not this year's)."""
     return f"{d:%a %d %b}" + (f" {d.year}" if d.year != today.year else "")
@@ -522,6 +526,17 @@ class PlanningScreen(BaseScreen):
             ChooseModal(f"Close {plain(active.name, 60)}: carry unfinished work over to", options))
         if target is None:
             return
+        goal = f": {plain(active.goal, 80)}" if active.goal.strip() else ""
+        met = await self.app.push_screen_wait(ChooseModal(
+            f"{plain(active.name, 60)}: was its goal met{goal}?", list(GOAL_MET_CHOICES)))
+        if met is None:
+            return
+        note = await self.app.push_screen_wait(PromptModal(
+            f"Review note for {plain(active.name, 60)} (optional: enter leaves it empty)",
+            allow_empty=True, check=sprints_svc.clean_note))
+        if note is None:
+            return
+        goal_met = met if isinstance(met, bool) else None
         try:
             n = await asyncio.to_thread(
                 items_svc.count_items, ctx, ItemQuery(sprint=active.name, include_done=False))
@@ -531,9 +546,11 @@ class PlanningScreen(BaseScreen):
             self.sapp.report_error(err)
             return
         where = "the backlog" if target == "backlog" else str(target)
+        said = {True: "yes", False: "no", None: "not recorded"}[goal_met]
         ok = await self.app.push_screen_wait(ConfirmModal(
             f"Close {plain(active.name, 60)}? {_n(done, 'done item')} stay completed; "
-            f"{_n(n, 'unfinished item')} will move to {plain(where, 60)}."))
+            f"{_n(n, 'unfinished item')} will move to {plain(where, 60)}. "
+            f"Goal met: {said}{'; with a review note' if note else ''}."))
         if not ok:
             return
         name = active.name
@@ -544,7 +561,9 @@ class PlanningScreen(BaseScreen):
                 f"{plain(res.sprint.name, 60)} closed: {len(res.completed)} completed, "
                 f"{len(res.carried)} carried over to {dest}"), timeout=5)
 
-        self.perform(Write(f"close of {name}", lambda: sprints_svc.close_sprint(ctx, name, carry_to=str(target)),
+        self.perform(Write(f"close of {name}",
+                           lambda: sprints_svc.close_sprint(ctx, name, carry_to=str(target), goal_met=goal_met,
+                                                            review_note=note or None),
                            Topic.SPRINTS | Topic.ITEMS), done=closed)
 
     @work(exclusive=True, group="dialog")
