@@ -195,6 +195,28 @@ async def test_burndown_at_80x24_is_one_labelled_line_with_the_sprints_figures(k
         assert not BLOCKS & set(top)  # no unlabelled bars beside it
 
 
+async def test_the_sprint_figures_say_how_much_was_reestimated_only_when_something_was(known_sprint, clock):
+    c = known_sprint
+    app = make_app(c)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        stats = shown_text(board_of(app).query_one("#board-stats")).strip()
+        assert stats == "Done 5 of 20 committed pts · added 0 · removed 0"
+    clock.set("2026-01-09 13:00")
+    items.edit_item(c, "SAL-3", points=13)  # Gamma 8 → 13
+    items.edit_item(c, "SAL-4", points=2)  # Delta 4 → 2
+    app = make_app(c)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        stats = shown_text(board_of(app).query_one("#board-stats")).strip()
+        assert stats == "Done 5 of 20 committed pts · added 0 · removed 0 · re-estimated +3"
+    items.edit_item(c, "SAL-3", points=5)  # Gamma 8 → 5 in all
+    app = make_app(c)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert shown_text(board_of(app).query_one("#board-stats")).strip().endswith("· re-estimated -5")
+
+
 async def test_burndown_at_120x36_is_a_chart_with_axis_ideal_line_and_legend(known_sprint):
     app = make_app(known_sprint)
     async with app.run_test(size=SIZE) as pilot:

@@ -264,10 +264,13 @@ class BoardScreen(BaseScreen):
         if figures.gen != self._figures_gen:
             return  # the board was loaded again meanwhile; its own figures follow
         t = figures.report.totals
+        # points changed while in the sprint, only when there are any
+        change = t.reestimated_points
+        reestimated = f" · re-estimated {'+' if change > 0 else ''}{fmt_points(change)}" if change else ""
         self.query_one("#board-stats", Static).update(Content.from_markup(
-            "Done [b]$done[/b] of $committed committed pts · added $added · removed $removed$filter",
+            "Done [b]$done[/b] of $committed committed pts · added $added · removed $removed$reestimated$filter",
             done=fmt_points(t.completed_points), committed=fmt_points(t.committed_points),
-            added=fmt_points(t.added_points), removed=fmt_points(t.removed_points),
+            added=fmt_points(t.added_points), removed=fmt_points(t.removed_points), reestimated=reestimated,
             filter=f" · filter “{plain(self.text_filter, 30)}”" if self.text_filter else "",
         ))
         self.show_burndown(figures.burndown, t.committed_points)
