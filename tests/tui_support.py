@@ -179,7 +179,7 @@ def dialog_text(app) -> str:
     cut at the dialog's edge is not all there)."""
     screen = app.screen
     assert isinstance(screen, ModalScreen), f"expected a dialog, got {screen!r}"
-    box = screen.query_one(Vertical).content_region  # inside the frame's border and padding
+    box = screen.query_one(Vertical).scrollable_content_region  # inside the frame's border, padding and scrollbar
     rows = ["".join(seg.text for seg in strip) for strip in screen._compositor.render_strips()]
     return " ".join(" ".join(row[box.x:box.right].split()) for row in rows[box.y:box.bottom] if row.strip()).strip()
 
