@@ -225,6 +225,8 @@ def test_evaluation_snapshots_the_sprint_figures_when_created(retro, clock):
         "added_points": 2.0,
         "removed_points": 0.0,
         "scope_change_points": 2.0,
+        "reestimated_points": 0.0,
+        "not_completed_points": 7.0,  # 8 + 2 − 0 + 0 = 3 done + 7 still open
     }
     assert ev.metrics == expected
 
