@@ -621,7 +621,8 @@ async def test_close_asks_whether_the_goal_was_met_and_takes_a_review_note(runni
         assert isinstance(app.screen, PromptModal) and "Review note for S1" in app.screen.prompt_title
         await answer(app, pilot, NOTE)
         assert isinstance(app.screen, ConfirmModal)
-        assert app.screen.question.endswith("will move to S2. Goal met: no; with a review note.")
+        assert app.screen.question.endswith(
+            "will move to S2 and their slip count grows by one. Goal met: no; with a review note.")
         await press(app, pilot, "y")
         v = sprints.get_sprint(running, "S1")
         assert (v.state, v.goal_met, v.review_note) == ("closed", False, NOTE)  # the note as typed, not markup
@@ -820,3 +821,22 @@ async def test_enter_on_a_sprint_row_and_e_open_the_item_editor(plan):
         await press(app, pilot, "escape")
         assert isinstance(app.screen, PlanningScreen)
         assert items.get_row(plan, "SAL-1").sprint == "S1" and items.get_row(plan, "SAL-2").sprint is None
+
+
+async def test_closing_two_days_before_the_end_asks_with_the_dates_and_says_what_slips(running):
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    wednesday = replace(running, clock=lambda: datetime(2026, 3, 11, 10, 0, tzinfo=UTC))  # S1 ends Fri 13 Mar
+    app = new_app(wednesday)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_planning(app, pilot)
+        await press(app, pilot, "c")
+        await type_text(app, pilot, "S2")
+        await press(app, pilot, "enter")
+        await close_answers(app, pilot, "yes", "")
+        q = app.screen.question
+        assert q.startswith("S1 is planned to end on Fri 13 Mar, in 2 days. Close it today, Wed 11 Mar? ")
+        assert "2 unfinished items will move to S2 and their slip count grows by one" in q
+        await press(app, pilot, "n")  # not now: nothing is closed
+        assert state(running, "S1") == "active"

@@ -83,6 +83,21 @@ def _start_question(name: str, start: date, end: date, today: date) -> str:
     return f"Start {name} now?"
 
 
+def _close_question(name: str, end: date, today: date, done: int, unfinished: int, where: str) -> str:
+    """What to ask before closing sprint `name` today: the dates first when it
+    is planned to run two days or more yet, then what closing does to its work."""
+    early = ""
+    if (end - today).days >= 2:
+        early = (f"{name} is planned to end on {_day(end, today)}, in {(end - today).days} days. "
+                 f"Close it today, {_day(today, today)}? ")
+    else:
+        early = f"Close {name}? "
+    moved = ("" if not unfinished else
+             f"; {_n(unfinished, 'unfinished item')} will move to {where} and {'its' if unfinished == 1 else 'their'} "
+             "slip count grows by one")
+    return f"{early}{_n(done, 'done item')} stay completed{moved}."
+
+
 EPS = 1e-9
 
 
@@ -547,10 +562,9 @@ class PlanningScreen(BaseScreen):
             return
         where = "the backlog" if target == "backlog" else str(target)
         said = {True: "yes", False: "no", None: "not recorded"}[goal_met]
+        question = _close_question(plain(active.name, 60), active.end, ctx.today(), done, n, plain(where, 60))
         ok = await self.app.push_screen_wait(ConfirmModal(
-            f"Close {plain(active.name, 60)}? {_n(done, 'done item')} stay completed; "
-            f"{_n(n, 'unfinished item')} will move to {plain(where, 60)}. "
-            f"Goal met: {said}{'; with a review note' if note else ''}."))
+            f"{question} Goal met: {said}{'; with a review note' if note else ''}."))
         if not ok:
             return
         name = active.name
