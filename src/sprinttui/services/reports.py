@@ -346,7 +346,7 @@ def _closed_velocity(s: Session, last: int, before: Sprint | None = None, *,
 _MOVES = [EK.ENTER.value, EK.LEAVE.value, EK.COMMIT.value, EK.CARRY.value, EK.COMPLETE.value]
 
 
-def _left_done(s: Session, ids: list[int]):
+def _left_done(s: Session, ids: list[int | None]):
     """(sprint id, stream key, points) of the items taken out of each of these
     running sprints when done, that did not come back: completed there (see
     report_in). Few rows: the leave events of done items, each checked for a
