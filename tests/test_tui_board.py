@@ -243,10 +243,11 @@ async def test_the_chart_comes_with_room_for_it_and_goes_without(known_sprint):
         assert not board.query_one("#board-chart").region.area
         await pilot.resize_terminal(*SIZE)
         await settle(app, pilot)
-        assert "01-05" in shown_text(board.query_one("#board-chart"))
+        # the chart draws once the resize is laid out, a refresh or two later
+        await until(pilot, lambda: "01-05" in shown_text(board.query_one("#board-chart")), "the chart drawn")
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
-        assert not board.query_one("#board-chart").region.area
+        await until(pilot, lambda: not board.query_one("#board-chart").region.area, "the chart gone again")
         assert KNOWN_LINE in shown_text(board.query_one("#board-top"))
 
 
