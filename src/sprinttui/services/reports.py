@@ -1,5 +1,11 @@
 """Sprint figures computed from history: commitment, scope change, completion,
-carry-over, say/do; velocity, capacity, burndown and slipped work."""
+carry-over, say/do; velocity, capacity, burndown and slipped work.
+
+Why one module of this size: every figure here is read from the same sprint
+events by the same rules (what counts as committed, added, removed,
+re-estimated, completed, carried over); velocity and capacity reuse the
+report's grouped query. Split apart, those rules would have to be shared
+through private helpers or written twice."""
 
 from __future__ import annotations
 

@@ -1,6 +1,10 @@
 """Daily standups: the notes per member and day (yesterday / today /
 blockers, absent) and the held meetings themselves (timebox, parking lot and
-the summary stored when the meeting ends)."""
+the summary stored when the meeting ends).
+
+Why one module of this size: the notes, the suggestions made from a member's
+history and the meeting's summary are one record of the day; the summary and
+the standup export read the notes by the same rules that write them."""
 
 from __future__ import annotations
 

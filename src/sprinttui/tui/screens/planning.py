@@ -1,5 +1,10 @@
 """3 Planning: fill the next sprint from the backlog against the team's capacity;
-start the planned sprint, close the active one, create new sprints."""
+start the planned sprint, close the active one, create new sprints.
+
+Why one module of this size: the screen is the sprint's life cycle in one
+place (pull and push against capacity, start, close, new), and each step's
+questions read the figures on screen; the rules themselves are in
+services/sprints.py and services/reports.py."""
 
 from __future__ import annotations
 
