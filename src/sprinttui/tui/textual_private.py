@@ -18,6 +18,8 @@ here, and a comment at each points back to this list:
   ``_pseudo_class_state``, ``_cell_render_cache`` and
   ``_get_styles_to_render_cell``; that runs for every cell painted, so it
   stays inline (a function call per cell costs what the fast path saves).
+  ``_update_dimensions`` also advances ``_update_count`` when a measurement
+  changes the columns' widths: DataTable's caches of painted lines are keyed by it.
   If Textual renames or changes any of these, the table fails with an
   AttributeError or paints differently from DataTable: tests/test_table.py
   compares both segment by segment.

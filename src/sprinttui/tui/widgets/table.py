@@ -70,6 +70,18 @@ class Table(DataTable):
 
     def _update_dimensions(self, new_rows) -> None:
         # overrides a private method of DataTable: see sprinttui.tui.textual_private
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        self._measure(new_rows)
+        if [column.get_render_width(self) for column in self.ordered_columns] != widths:
+            # Lines painted between add_row and this measurement (it runs when
+            # the table is idle) are cached at the widths the columns had then,
+            # under the current update count, as are DataTable's own: they stayed
+            # on screen (a table refilled showed its columns as wide as their
+            # headers) until a resize. A new count paints them at the new widths.
+            self._update_count += 1
+            self.refresh()
+
+    def _measure(self, new_rows) -> None:
         if self._labelled_row_exists:
             super()._update_dimensions(new_rows)
             return
