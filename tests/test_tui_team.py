@@ -4,7 +4,7 @@ checked in the database through the services and on screen."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from sprinttui.services import members, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
@@ -216,25 +216,97 @@ async def test_add_member_without_a_stream(team):
         assert members.get_member(team, "dan").stream is None
 
 
-@pytest.mark.parametrize(
-    ("handle", "availability", "message"),
-    [("carol", "120", "between 0 and 100"), ("carol", "lots", "whole percentage"),
-     ("bad handle!", "50", "may use letters"), ("alice", "50", "exists already")],
-)
-async def test_add_member_errors_are_notified_and_change_nothing(team, handle, availability, message):
+def dialog_error(app) -> str:
+    """What the open PromptModal says is wrong ("" when nothing)."""
+    assert isinstance(app.screen, PromptModal), app.screen
+    return str(app.screen.query_one("#prompt-error", Label).content)
+
+
+async def refused(app, pilot, value: str, message: str) -> None:
+    """Answer the open PromptModal with `value`: it stays open, says `message`
+    and keeps what was typed."""
+    dialog = app.screen
+    await answer(app, pilot, value)
+    assert app.screen is dialog, "the dialog should have refused the answer"
+    assert message in dialog_error(app)
+    assert dialog.query_one(Input).value == value
+
+
+async def test_add_member_refuses_each_bad_answer_in_its_dialog_and_keeps_the_others(team):
     app = new_app(team)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         scr = await open_team(app, pilot)
         await press(app, pilot, "a")
-        await answer(app, pilot, handle)
-        await answer(app, pilot, "Someone")
+        await refused(app, pilot, "bad handle!", "'bad handle!' may use letters, digits, '.', '_' and '-' only")
+        await refused(app, pilot, "alice", "member alice exists already")
+        await answer(app, pilot, "carol")
+        assert "Full name of carol" in app.screen.prompt_title and dialog_error(app) == ""
+        await refused(app, pilot, "", "Please type something")
+        await answer(app, pilot, "Carol King")
         await choose(app, pilot, "Sales")
-        await answer(app, pilot, availability)
+        assert "Availability of carol" in app.screen.prompt_title
+        await refused(app, pilot, "150", "availability must be between 0 and 100 %")
+        await refused(app, pilot, "lots", "availability must be a whole percentage, not 'lots'")
+        assert handles(team) == ["alice", "bob"]  # nothing saved while an answer is wrong
+        await answer(app, pilot, "80%")
         assert isinstance(app.screen, TeamScreen)
-        assert any(message in e for e in errors(app)), notes(app)
-        assert handles(team) == ["alice", "bob"]
-        assert list(by_key(scr, "team-members")) == ["alice", "bob"]
-        assert members.get_member(team, "alice").name == "Alice Smith"
+        m = members.get_member(team, "carol")  # the answers before the refused ones were kept
+        assert (m.name, m.stream, m.availability) == ("Carol King", "SAL", 80)
+        assert by_key(scr, "team-members")["carol"] == ["carol", "Carol King", "SAL", "80%", "0", "yes", "-"]
+        assert "carol added" in notes(app)
+        assert not errors(app)
+
+
+async def test_add_member_refused_when_saved_asks_that_again_with_the_other_answers_kept(team, make_ctx):
+    app = new_app(team)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_team(app, pilot)
+        await press(app, pilot, "a")
+        await answer(app, pilot, "carol")
+        members.add_member(make_ctx("bob"), "carol", "Carol Other")  # meanwhile, someone else
+        await answer(app, pilot, "Carol King")
+        await choose(app, pilot, "Ops")
+        await answer(app, pilot, "60")
+        # the handle is asked again, saying why, with what was typed
+        assert "Handle of the new member" in app.screen.prompt_title
+        assert dialog_error(app) == "member carol exists already"
+        assert app.screen.query_one(Input).value == "carol"
+        await refused(app, pilot, "carol", "member carol exists already")
+        await answer(app, pilot, "cking")
+        assert isinstance(app.screen, TeamScreen)  # the name, stream and availability were not asked again
+        m = members.get_member(team, "cking")
+        assert (m.name, m.stream, m.availability) == ("Carol King", "OPS", 60)
+        assert members.get_member(team, "carol").name == "Carol Other"
+        assert not errors(app)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_the_members_table_shows_its_columns_at_their_width_after_an_add(team, size):
+    app = new_app(team)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        scr = await open_team(app, pilot)
+        table = scr.members_table
+        show = scr.show
+
+        def show_and_paint(data):
+            # a frame drawn before the table is idle again (a terminal can draw one
+            # then): the table has its rows, its columns are not measured yet
+            show(data)
+            for y in range(table.size.height):
+                table.render_line(y)
+
+        scr.show = show_and_paint
+        await press(app, pilot, "a")
+        await answer(app, pilot, "carol")
+        await answer(app, pilot, "Carol King")
+        await choose(app, pilot, "Sales")
+        await answer(app, pilot, "80")
+        widths = {c.label.plain: c.get_render_width(table) for c in table.ordered_columns}
+        assert widths["Name"] == len("Alice Smith") + 2 and widths["Competences"] == len("Competences") + 2
+        painted = [table.render_line(y).text.rstrip() for y in range(4)]
+        assert painted[0].split() == ["Handle", "Name", "Stream", "Avail", "Away", "On", "Competences"]
+        assert painted[1].startswith(" alice   Alice Smith  SAL     100%   0     yes  crm, sql")
+        assert painted[3].startswith(" carol   Carol King   SAL     80%    0     yes  -")
 
 
 async def test_add_member_escape_at_any_step_adds_nothing(team):

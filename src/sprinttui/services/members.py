@@ -5,6 +5,7 @@ competences, active) go to the member's history (:func:`history`)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,28 @@ class MemberView:
     version: int
 
 
-def _availability(value) -> int:
+def check_handle(handle: str, taken: Collection[str] = ()) -> str:
+    """`handle` cleaned for a new member; ValidationError when it is not 1 to 40
+    letters, digits, '.', '_' and '-' (starting with a letter or digit), or is
+    one of `taken`."""
+    h = str(handle).strip()
+    if not HANDLE_RE.match(h):
+        raise ValidationError(
+            f"handle {one_line(handle, 40)!r} may use letters, digits, '.', '_' and '-' only", "handle"
+        )
+    if h in taken:
+        raise ValidationError(f"member {h} exists already", "handle")
+    return h
+
+
+def check_name(name: str) -> str:
+    """A member's full name cleaned; ValidationError when it is empty or too long."""
+    return clean_line(name, "name", limit=200)
+
+
+def check_availability(value: object) -> int:
+    """The share of a member's time for the project, a whole percentage from 0
+    to 100 ("80" or "80%"); ValidationError otherwise."""
     try:
         pct = int(str(value).strip().rstrip("%"))
     except ValueError:
@@ -71,18 +93,13 @@ def add_member(
     availability: int | str = 100,
     competences: str | list[str] = "",
 ) -> MemberView:
-    h = str(handle).strip()
-    if not HANDLE_RE.match(h):
-        raise ValidationError(
-            f"handle {one_line(handle, 40)!r} may use letters, digits, '.', '_' and '-' only", "handle"
-        )
+    h = check_handle(handle)
     with ctx.db.write() as s:
-        if s.exec(select(Member).where(Member.handle == h)).first():
-            raise ValidationError(f"member {h} exists already", "handle")
+        check_handle(h, taken=s.exec(select(Member.handle).where(Member.handle == h)).all())
         row = Member(
             handle=h,
-            name=clean_line(name, "name", limit=200),
-            availability=_availability(availability),
+            name=check_name(name),
+            availability=check_availability(availability),
             competences=clean_list(competences),
             primary_stream_id=stream_by_key(s, stream).id if stream else None,
         )
@@ -110,11 +127,11 @@ def edit_member(
         check_version(row, expected_version, f"member {row.handle}")
         before = _recorded(s, row)
         if name is not None:
-            row.name = clean_line(name, "name", limit=200)
+            row.name = check_name(name)
         if stream is not None:
             row.primary_stream_id = stream_by_key(s, stream).id if stream else None
         if availability is not None:
-            row.availability = _availability(availability)
+            row.availability = check_availability(availability)
         if competences is not None:
             row.competences = clean_list(competences)
         if active is not None:

@@ -67,7 +67,9 @@ class ConfirmModal(ModalScreen[bool]):
 
 
 class PromptModal(ModalScreen[str | None]):
-    """Ask for one line of text. An optional check raises SprintTuiError to refuse."""
+    """Ask for one line of text. An optional check raises SprintTuiError to refuse
+    (the dialog stays, says why and keeps the text); `error` opens it saying
+    what was wrong with `value` (refused by the service when it was saved)."""
 
     DEFAULT_CSS = dialog_css("PromptModal")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -80,6 +82,7 @@ class PromptModal(ModalScreen[str | None]):
         placeholder: str = "",
         check: Callable[[str], object] | None = None,
         allow_empty: bool = False,
+        error: str = "",
     ) -> None:
         super().__init__()
         self.prompt_title = title
@@ -87,12 +90,13 @@ class PromptModal(ModalScreen[str | None]):
         self.placeholder = placeholder
         self.check = check
         self.allow_empty = allow_empty
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(plain(self.prompt_title)), classes="title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label("", classes="error", id="prompt-error")
+            yield Label(Text(plain(self.error, 300)), classes="error", id="prompt-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -198,31 +198,65 @@ class TeamScreen(BaseScreen):
 
     # -- members ---------------------------------------------------------------
     @work(exclusive=True, group="dialog")
-    async def action_add_member(self) -> None:
-        handle = await self._ask("Handle of the new member (letters, digits, . _ -)")
-        if not handle:
+    async def action_add_member(self, answers: dict[str, str] | None = None,
+                                refused: SprintTuiError | None = None) -> None:
+        """Add a member: handle, name, stream and availability, asked one after
+        the other. Each answer is checked as it is given, by the service's own
+        checks: a wrong one is refused in its dialog, which says why and keeps
+        what was typed, and the answers before it stay. Should saving still be
+        refused (a handle taken meanwhile), the question refused is asked
+        again, saying why, with the other answers kept (`answers`, `refused`)."""
+        answers = dict(answers or {})
+        field = getattr(refused, "field", None)
+        todo = [field] if refused is not None and field in answers else ["handle", "name", "stream", "availability"]
+        try:
+            taken = await asyncio.to_thread(self._handles)
+        except SprintTuiError as err:
+            self.sapp.report_error(err)
             return
-        name = await self._ask(f"Full name of {plain(handle, 40)}")
-        if not name:
-            return
-        options = await self._stream_options(first=self.stream)
-        if options is None:
-            return
-        stream = await self.app.push_screen_wait(ChooseModal(f"Stream of {plain(handle, 40)}", options))
-        if stream is None:
-            return
-        availability = await self._ask(
-            f"Availability of {plain(handle, 40)} for the project, in % (0–100)", value="100")
-        if not availability:
-            return
-        ctx = self.ctx
-        self.perform(
+        for step in todo:
+            error = str(refused) if refused is not None and step == field else ""
+            who = plain(answers.get("handle", ""), 40)
+            answer: object
+            if step == "handle":
+                answer = await self._ask("Handle of the new member (letters, digits, . _ -)",
+                                         answers.get("handle", ""), error=error,
+                                         check=lambda v: members_svc.check_handle(v, taken))
+            elif step == "name":
+                answer = await self._ask(f"Full name of {who}", answers.get("name", ""), error=error,
+                                         check=members_svc.check_name)
+            elif step == "stream":
+                options = await self._stream_options(first=answers.get("stream", self.stream))
+                if options is None:
+                    return
+                answer = await self.app.push_screen_wait(ChooseModal(f"Stream of {who}", options))
+            else:
+                answer = await self._ask(f"Availability of {who} for the project, in % (0–100)",
+                                         answers.get("availability", "100"), error=error,
+                                         check=members_svc.check_availability)
+            if answer is None:
+                return  # escape: nothing is added
+            answers[step] = str(answer)
+        ctx, handle = self.ctx, answers["handle"]
+        self.sapp.perform(
             Write(f"new member {handle}",
-                  lambda: members_svc.add_member(ctx, handle, name, stream=str(stream) or None,
-                                                 availability=availability),
+                  lambda: members_svc.add_member(ctx, handle, answers["name"], stream=answers["stream"] or None,
+                                                 availability=answers["availability"]),
                   Topic.TEAM),
             done=lambda m: self.notify(Content(f"{plain(m.handle, 40)} added"), timeout=3),
+            error=lambda err: self._member_refused(answers, err),
         )
+
+    def _handles(self) -> list[str]:
+        """Every member's handle, the inactive ones' too (a new member's must be another)."""
+        return [m.handle for m in members_svc.list_members(self.ctx, include_inactive=True)]
+
+    def _member_refused(self, answers: dict[str, str], err: SprintTuiError) -> None:
+        """Saving the new member was refused: ask again what was refused, when it is one of the answers."""
+        if getattr(err, "field", None) in answers:
+            self.action_add_member(answers, err)
+        else:
+            self.sapp.report_error(err)
 
     def action_edit(self) -> None:
         if self.focused is self.streams_table:
