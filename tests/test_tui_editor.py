@@ -7,16 +7,19 @@ item while it was open. Checked on screen and in the database.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text as sql
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual import events
+from textual.color import Color
+from textual.widgets import Checkbox, Input, Label, Select, TextArea
 
 from sprinttui.services import items, kpis, members, sprints, streams
 from sprinttui.tui.editor import ConflictModal, ItemEditor
-from sprinttui.tui.modals import ConfirmModal
-from tui_support import make_app, press, settle
+from sprinttui.tui.modals import ConfirmModal, NotesModal
+from tui_support import focused_key, make_app, press, settle
 
 SIZE = (120, 36)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
@@ -90,6 +93,190 @@ def fields(c, key: str) -> list[tuple]:
 def screen_text(app) -> str:
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+# --------------------------------------------------------------------------- opening
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """While `gate` is clear, reading an item (the editor's read as it opens) waits."""
+    gate = threading.Event()
+    gate.set()
+    get_item = items.get_item
+
+    def gated(*args, **kw):
+        assert gate.wait(60), "the test never opened the gate"
+        return get_item(*args, **kw)
+
+    monkeypatch.setattr(items, "get_item", gated)
+    return gate
+
+
+@pytest.fixture
+def on_board(proj) -> None:
+    """proj with SAL-1 in the active sprint: the board's first card."""
+    items.edit_item(proj, "SAL-1", sprint="S1")
+
+
+async def on_board_with_sal_1(app, pilot) -> None:
+    await settle(app, pilot)
+    assert focused_key(app) == "SAL-1"
+
+
+async def test_keys_typed_while_the_editor_opens_all_land_in_the_title(proj, on_board, gate):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_board_with_sal_1(app, pilot)
+        gate.clear()  # the item is being read: the editor is not there yet
+        await pilot.press("e", *" next", "ctrl+s")  # n on the board would open a new item, x export …
+        assert not isinstance(app.screen, ItemEditor)
+        gate.set()
+        await settle(app, pilot)
+        # the keys went to the form, in order, the save last
+        assert not isinstance(app.screen, ItemEditor)
+        assert items.get_row(proj, "SAL-1").title == "Write migration plan next"
+        assert "Saved SAL-1" in notes(app)
+        assert items.count_items(proj) == 1 and not errors(app)
+
+
+async def test_keys_typed_while_the_editor_opens_wait_for_the_form(proj, on_board, gate):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_board_with_sal_1(app, pilot)
+        gate.clear()
+        await pilot.press("e", *" v2", "tab", *"Intro")
+        gate.set()
+        await settle(app, pilot)
+        editor = app.screen
+        assert isinstance(editor, ItemEditor)
+        assert value_of(editor, "title") == "Write migration plan v2"
+        assert value_of(editor, "description") == "IntroFirst line\nsecond"  # tab moved on to it
+        assert app.focused is editor.query_one("#f-description")
+
+
+async def test_keys_typed_in_one_go_with_e_go_to_the_form_not_to_the_board(proj, on_board):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_board_with_sal_1(app, pilot)
+        # as a terminal hands over a burst of keys: all queued before the board has handled the e
+        for key, char in [("e", "e"), ("space", " "), ("n", "n"), ("e", "e"), ("x", "x"), ("t", "t"),
+                          ("tab", None), ("N", "N")]:
+            app.post_message(events.Key(key, char))
+        await settle(app, pilot)
+        editor = app.screen
+        assert isinstance(editor, ItemEditor) and editor.key == "SAL-1"
+        assert value_of(editor, "title") == "Write migration plan next"
+        assert value_of(editor, "description") == "NFirst line\nsecond"
+        await press(app, pilot, "escape", "y")
+        assert not isinstance(app.screen, (ItemEditor, ConfirmModal))  # no new item, no other dialog opened
+        assert items.count_items(proj) == 1 and not errors(app)
+
+
+async def test_escape_while_the_editor_opens_opens_nothing(proj, on_board, gate):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_board_with_sal_1(app, pilot)
+        gate.clear()
+        await pilot.press("e", "escape")
+        gate.set()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ItemEditor)
+        await press(app, pilot, "e")  # the board takes keys again
+        assert isinstance(app.screen, ItemEditor)
+
+
+async def test_the_editor_opens_with_its_values_and_the_cursor_at_the_end_of_the_title(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        editor = await open_editor(app, pilot, "SAL-1")
+        assert not editor.query("#editor-loading")
+        title = editor.query_one("#f-title", Input)
+        assert app.focused is title
+        assert title.cursor_position == len("Write migration plan")
+        assert title.selection.is_empty
+        await press(app, pilot, "s")  # one key adds to the title, it does not replace it
+        assert title.value == "Write migration plans"
+        # a field focused again keeps what it holds too
+        await focus(app, pilot, editor, "description")
+        await press(app, pilot, "shift+tab")
+        assert title.selection.is_empty
+        await press(app, pilot, "x")
+        assert title.value == "Write migration plansx"
+
+
+async def test_each_field_is_checked_as_it_is_left_and_keeps_what_was_typed(proj):
+    app = make_app(proj)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        editor = await open_editor(app, pilot)  # a new item: title and stream required
+        await press(app, pilot, "tab")  # the title left empty
+        assert error_of(editor, "title") == "title must not be empty"
+        assert "title must not be empty" in screen_text(app)
+        await focus(app, pilot, editor, "stream")
+        await focus(app, pilot, editor, "points")  # the stream left unchosen
+        assert error_of(editor, "stream") == "choose a known stream"
+        await focus(app, pilot, editor, "title")
+        await press(app, pilot, *"Import")
+        assert error_of(editor, "title") == ""  # gone once it is right
+        await retype(app, pilot, editor, "points", "-3")
+        await press(app, pilot, "tab")
+        assert error_of(editor, "points") == "points must be 0 or more"
+        assert value_of(editor, "points") == "-3"  # kept as typed
+        await focus(app, pilot, editor, "blocked")
+        await press(app, pilot, "space")  # ticked: the reason has the focus
+        await press(app, pilot, "tab")  # and is left empty
+        assert error_of(editor, "blocked_reason") == "say why the item is blocked"
+        await focus(app, pilot, editor, "blocked")
+        await press(app, pilot, "space")  # not blocked after all: no reason needed
+        assert error_of(editor, "blocked_reason") == ""
+        assert (value_of(editor, "title"), error_of(editor, "stream")) == ("Import", "choose a known stream")
+        assert items.count_items(proj) == 1  # nothing saved on the way
+
+
+def distance(a: Color, b: Color) -> float:
+    return sum((x - y) ** 2 for x, y in zip(a.rgb, b.rgb, strict=True)) ** 0.5
+
+
+def background(widget) -> Color:
+    """The background the widget is painted with (a select's is that of its current value)."""
+    if isinstance(widget, Select):
+        widget = widget.query_one("SelectCurrent")
+    return widget.background_colors[1]
+
+
+#: how far (in RGB) a focused field's colour must be from the one it has unfocused;
+#: Textual's own focus tint of the compact fields was 10 to 17 away
+VISIBLE = 40
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord"])
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_the_focused_field_stands_out_in_the_editor_and_in_dialogs(proj, theme, size):
+    app = make_app(proj)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        app.theme = theme
+        editor = await open_editor(app, pilot, "SAL-1")
+        for name in ("title", "description", "kind", "blocked", "points"):
+            widget = editor.query_one(f"#f-{name}")
+            await focus(app, pilot, editor, "labels")
+            unfocused = background(widget)
+            await focus(app, pilot, editor, name)
+            assert distance(background(widget), unfocused) >= VISIBLE, (name, theme)
+        # the focused row's name is marked too
+        names = {n: editor.query_one(f"#row-{n} > .name", Label) for n in ("points", "labels")}
+        assert names["points"].styles.color != names["labels"].styles.color
+        assert names["points"].styles.text_style.bold and not names["labels"].styles.text_style.bold
+        await press(app, pilot, "escape")
+        # a dialog: the focused input's border is in the accent colour, the others' not
+        app.push_screen(NotesModal("Notes of alice", ("did a", "", "none")))
+        await settle(app, pilot)
+        await press(app, pilot, "tab")
+        dialog = app.screen
+        today, yesterday = dialog.query_one("#notes-today"), dialog.query_one("#notes-yesterday")
+        assert app.focused is today
+        accent = Color.parse(app.theme_variables["accent"])
+        assert today.styles.border_top[1] == accent
+        assert distance(yesterday.styles.border_top[1], accent) >= VISIBLE
 
 
 # --------------------------------------------------------------------------- creating

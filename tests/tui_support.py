@@ -105,9 +105,14 @@ def _waiting_workers(app) -> list:
             if w.state in RUNNING and w.group != "poll" and (w._thread_worker or not modal_on_top)]
 
 
+def _holding(app) -> bool:
+    """Keys wait while a screen opens, or are still going on to it (SprintTuiApp.hold_keys)."""
+    return getattr(app, "holding_keys", False)
+
+
 def _screen_ready(app) -> bool:
     screen = app.screen
-    # the item editor builds its form when its data has arrived
+    # the item editor is ready once mounted, its values read back (ItemEditor._built)
     return screen.is_mounted and getattr(screen, "_built", True)
 
 
@@ -127,10 +132,10 @@ async def settle(app, pilot) -> None:
         if threads:
             await app.workers.wait_for_complete(threads)
             continue
-        if _pending(app) or _waiting_workers(app) or not _screen_ready(app):
-            continue  # a write's outcome, an async worker or a mount is on its way through the loop
+        if _pending(app) or _waiting_workers(app) or not _screen_ready(app) or _holding(app):
+            continue  # a write's outcome, an async worker, a mount or held keys are on their way through the loop
         await pilot.pause()  # draw what the last outcome changed
-        if not (_pending(app) or _waiting_workers(app)):
+        if not (_pending(app) or _waiting_workers(app) or _holding(app)):
             return
     raise AssertionError(f"the app never settled: pending writes {len(_pending(app))}, "
                          f"workers {[w.name for w in _waiting_workers(app)]}, screen {app.screen!r}")
@@ -152,8 +157,9 @@ async def press(app, pilot, *keys: str) -> None:
 
 def busy(app) -> bool:
     """A key started something not finished yet: a write, or a worker (a
-    dialog reads in a worker before its modal opens)."""
-    return bool(_pending(app)) or bool(_waiting_workers(app)) or not _screen_ready(app)
+    dialog reads in a worker before its modal opens), or a screen opening
+    that holds the keys typed meanwhile."""
+    return bool(_pending(app)) or bool(_waiting_workers(app)) or not _screen_ready(app) or _holding(app)
 
 
 async def press_keys(app, pilot, keys, settle=settle) -> None:

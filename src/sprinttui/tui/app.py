@@ -17,10 +17,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 
 from sprinttui.domain import ConflictError, SprintTuiError
 from sprinttui.services import Ctx
@@ -92,6 +93,27 @@ def version_key(row: Any) -> str | None:
     return None
 
 
+class KeysReleased(Message):
+    """The screen that was opening is there: the keys held meanwhile go on (see SprintTuiApp.hold_keys)."""
+
+
+class ReplayMark(Message):
+    """Sent after a held key to the widget it went to: it bubbles back to the app
+    behind the key (and what the key made that widget do), so when it arrives,
+    the key has been handled and the next one can go on (see SprintTuiApp._replay)."""
+
+    def __init__(self, token: int) -> None:
+        super().__init__()
+        self.token = token
+
+
+#: keys never held: they quit the app, even while a screen is opening
+UNHELD_KEYS = frozenset({"ctrl+q", "ctrl+c"})
+#: seconds after which a held key counts as handled though its ReplayMark never came
+#: back (the widget it went to was removed meanwhile): the keys after it are not stuck
+REPLAY_TIMEOUT = 1.0
+
+
 class SprintTuiApp(App):
     TITLE = "sprinttui"
     MODES = {mode: _screen_factory(mode) for _k, mode, _t in SCREENS}
@@ -118,6 +140,11 @@ class SprintTuiApp(App):
         self.data_screens: weakref.WeakSet = weakref.WeakSet()  # BaseScreens, they add themselves
         self._gc_frozen = False
         self._own_versions: dict[str, int] = {}
+        self._held_keys: list[events.Key] | None = None  # typed while a screen opens (hold_keys)
+        self._replaying = False  # the held keys are going on, one at a time
+        self._replay_token = 0  # the ReplayMark awaited
+        self._laps_left = 0  # rounds that ReplayMark still has to make
+        self._opening = 0  # counts the editor openings: a read that comes back late opens nothing
         prefs = config.load(ctx.user)
         theme = prefs.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -390,20 +417,133 @@ class SprintTuiApp(App):
                                 what=entry.description, why=plain(str(err), 300)),
         ))
 
+    # -- keys typed while a screen opens -----------------------------------------------
+    @property
+    def holding_keys(self) -> bool:
+        """Keys typed now wait: a screen is opening, or the keys held meanwhile are going on."""
+        return self._held_keys is not None
+
+    def hold_keys(self) -> None:
+        """Keys typed from now on wait, in the order typed, until release_keys
+        (or drop_keys): a screen that reads its data before it opens gets what
+        was typed right after the key that opened it, instead of the screen it
+        opens from. Escape as the first key held calls cancel_opening."""
+        if self._held_keys is None:
+            self._held_keys = []
+
+    def release_keys(self) -> None:
+        """The held keys go on to the screen now shown, in order, before any key
+        typed later, each as if typed once the one before it was handled."""
+        if self._held_keys is not None:
+            self.post_message(KeysReleased())
+
+    def drop_keys(self) -> None:
+        """The screen did not open: the held keys are not used."""
+        self._held_keys, self._replaying = None, False
+
+    def cancel_opening(self) -> None:
+        """Escape while a screen is opening: it does not open."""
+        self._opening += 1
+        self.drop_keys()
+
+    async def on_event(self, event: events.Event) -> None:
+        # While a screen opens, keys wait: those from the terminal, and those
+        # coming back from the screen it opens from (typed right after the key
+        # that opened it, they were handed to that screen before it did so).
+        # While they go on, keys bubbling back from the new screen pass.
+        held = self._held_keys
+        if held is not None and isinstance(event, events.Key) and event.key not in UNHELD_KEYS \
+                and not (event.is_forwarded and self._replaying):
+            if event.key == "escape" and not held and not self._replaying:
+                self.cancel_opening()
+            else:
+                held.append(event)
+            return
+        await super().on_event(event)
+
+    async def on_keys_released(self, _message: KeysReleased) -> None:
+        if self._held_keys is not None and not self._replaying:
+            self._replaying = True
+            await self._replay()
+
+    async def _replay(self) -> None:
+        """The next held key, handled as the terminal's keys are (priority
+        bindings, then the focused widget, then the other bindings as it
+        bubbles back). Textual hands a key to the focused widget and checks the
+        other bindings once it comes back, so keys sent together would all go to
+        the widget focused first (a tab among them moved the focus only after
+        the keys behind it): each key waits for the one before it, twice round
+        the widgets (see _mark), as keys typed one after the other do."""
+        held = self._held_keys
+        if not held:
+            self._held_keys, self._replaying = None, False
+            return
+        typed = held.pop(0)
+        await super().on_event(events.Key(typed.key, typed.character))  # as new from the terminal
+        self._mark(laps=2)
+
+    def _mark(self, laps: int) -> None:
+        """Send a ReplayMark behind the key to the focused widget. Twice round:
+        what the key made that widget post (an Input's Submitted after enter,
+        which moves the editor's focus on) is handled before the second one
+        comes back."""
+        self._replay_token += 1
+        token = self._replay_token
+        self._laps_left = laps - 1
+        (self.focused or self.screen).post_message(ReplayMark(token))
+        self.set_timer(REPLAY_TIMEOUT, lambda: self._marked(token))
+
+    async def on_replay_mark(self, mark: ReplayMark) -> None:
+        await self._marked(mark.token)
+
+    async def _marked(self, token: int) -> None:
+        if token != self._replay_token or not self._replaying:
+            return  # an earlier mark (back after its timeout), or nothing is going on
+        if self._laps_left:
+            self._mark(self._laps_left)
+        else:
+            await self._replay()
+
     # -- items ----------------------------------------------------------------------
     def open_item(self, key: str) -> None:
-        """Open the item editor on an existing item."""
-        from sprinttui.tui.editor import ItemEditor
-
-        self.push_screen(ItemEditor(key=key))
+        """Open the item editor on an existing item. Its data is read first (in
+        a thread), so that the form shows the item from its first frame; what is
+        typed meanwhile goes to the form once it is there."""
+        self._open_editor(key.strip().upper(), {})
 
     def new_item(self, **defaults: Any) -> None:
         """Open the item editor on a new item (defaults: status, sprint, stream …)."""
-        from sprinttui.tui.editor import ItemEditor
-
         if self.stream_filter and "stream" not in defaults:
             defaults["stream"] = self.stream_filter
-        self.push_screen(ItemEditor(key=None, defaults=defaults))
+        self._open_editor(None, defaults)
+
+    def _open_editor(self, key: str | None, defaults: dict[str, Any]) -> None:
+        self._opening += 1
+        self.hold_keys()
+        self._read_editor(self._opening, key, defaults)
+
+    @work(thread=True, group="open-item")
+    def _read_editor(self, opening: int, key: str | None, defaults: dict[str, Any]) -> None:
+        from sprinttui.tui.editor import read_editor_data
+
+        try:
+            data = read_editor_data(self.ctx, key)
+        except SprintTuiError as err:
+            self.call_from_thread(self._editor_not_opened, opening, err)
+            return
+        self.call_from_thread(self._show_editor, opening, key, defaults, data)
+
+    def _show_editor(self, opening: int, key: str | None, defaults: dict[str, Any], data) -> None:
+        if opening != self._opening:
+            return  # cancelled with escape, or another item was opened since
+        from sprinttui.tui.editor import ItemEditor
+
+        self.push_screen(ItemEditor(key, defaults=defaults, data=data))  # it releases the keys once focused
+
+    def _editor_not_opened(self, opening: int, err: SprintTuiError) -> None:
+        if opening == self._opening:
+            self.drop_keys()
+        self.report_error(err)
 
     # -- errors -------------------------------------------------------------------
     def report_error(self, err: BaseException) -> None:

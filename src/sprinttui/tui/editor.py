@@ -1,15 +1,21 @@
 """The item editor: a modal form for every field of an item.
 
-``ItemEditor(key)`` edits an existing item, ``ItemEditor(None, defaults=…)``
-creates one. Data is loaded in a worker thread; saving runs on the app's
-writer thread with the version that was loaded, so a change made by someone
-else meanwhile is never overwritten silently: a dialog lists what changed and
-offers to reload the fresh item or to re-apply your edits on top of it.
+``ItemEditor(key, data=…)`` edits an existing item, ``ItemEditor(None,
+defaults=…, data=…)`` creates one. The app reads the data first
+(read_editor_data, in a worker thread; app.open_item and app.new_item) and
+holds the keys typed meanwhile, so the form is composed with its values, shows
+them from its first frame and gets those keys once the title has the focus
+(cursor at its end, nothing selected). Each field is checked as it is left,
+the way saving checks it, and what is wrong is said next to it; nothing typed
+is ever cleared. Saving runs on the app's writer thread with the version that
+was read, so a change made by someone else meanwhile is never overwritten
+silently: a dialog lists what changed and offers to reload the fresh item or
+to re-apply your edits on top of it.
 
-This module has the form: its widgets, loading, checks, saving and conflicts.
-What the form knows of an item's fields apart from widgets (names, labels,
-values, defaults, the differences between two versions, the history panel's
-text) is in item_fields.py; the conflict dialog is ConflictModal in modals.py.
+This module has the form: its widgets, checks, saving and conflicts. What the
+form knows of an item's fields apart from widgets (names, labels, values,
+defaults, the differences between two versions, the history panel's text) is
+in item_fields.py; the conflict dialog is ConflictModal in modals.py.
 """
 
 from __future__ import annotations
@@ -17,10 +23,10 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -53,6 +59,14 @@ from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
 from sprinttui.tui.writes import Topic, Write
 
+if TYPE_CHECKING:
+    from sprinttui.tui.app import SprintTuiApp
+
+#: the selects of the form; the other fields are typed (Input, the description's TextArea, the checkbox)
+SELECTS = ("kind", "stream", "assignee", "status", "sprint", "kpi")
+#: the fields _validate checks (the other selects offer only values that are valid)
+CHECKED = ("title", "description", "points", "due", "labels", "blocked_reason", "stream")
+
 
 @dataclass
 class EditorData:
@@ -65,6 +79,38 @@ class EditorData:
     slips: list[Slip]
 
 
+def read_editor_data(ctx, key: str | None) -> EditorData:
+    """What the editor shows of item `key` (None: a new item) and the choices
+    it offers. Runs in a worker thread, before the editor opens."""
+    return EditorData(
+        detail=items_svc.get_item(ctx, key) if key else None,
+        streams=streams_svc.list_streams(ctx),
+        members=members_svc.list_members(ctx),
+        sprints=[sp for sp in sprints_svc.list_sprints(ctx) if sp.state != SprintState.CLOSED],
+        kpis=[k.name for k in kpis_svc.list_kpis(ctx)],
+        history=items_svc.history(ctx, key) if key else [],
+        slips=items_svc.slip_trail(ctx, key) if key else [],
+    )
+
+
+def widget_values(v: dict[str, Any]) -> dict[str, Any]:
+    """Values in edit_item's form (detail_values, default_values) as the
+    widgets hold them: text for the typed fields, the value for the selects."""
+    pts, due, labels = v["points"], v["due"], v["labels"]
+    out: dict[str, Any] = {
+        "title": plain(v["title"]),
+        "description": multiline(v["description"]),
+        "points": "" if pts is None else (fmt_points(float(pts)) if isinstance(pts, (int, float)) else plain(pts)),
+        "blocked": bool(v["blocked"]),
+        "blocked_reason": plain(v["blocked_reason"]),
+        "due": due.isoformat() if isinstance(due, date) else plain(due or ""),
+        "labels": plain(", ".join(labels) if isinstance(labels, list) else labels),
+    }
+    for name in SELECTS:
+        out[name] = v[name]
+    return out
+
+
 class ItemEditor(ModalScreen[str | None]):
     """Edit every field of an item (or create one). Dismisses with the item key."""
 
@@ -74,34 +120,37 @@ class ItemEditor(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, key: str | None = None, *, defaults: dict | None = None) -> None:
+    def __init__(self, key: str | None = None, *, defaults: dict | None = None, data: EditorData) -> None:
         super().__init__()
         self.key = key.strip().upper() if key else None
         self.defaults = dict(defaults or {})
-        self.data: EditorData | None = None
-        self.detail: ItemDetail | None = None  # the version the edits are based on
+        self.data: EditorData = data
+        self.detail: ItemDetail | None = data.detail  # the version the edits are based on
         self._shown: dict[str, Any] = {}  # widget values as filled in, to see what was edited
         self._saving = False
-        self._built = False
+        self._built = False  # mounted, its values read back into _shown
+        self._first_errors: dict[str, str] = {}  # values the selects cannot show, said once mounted
 
     @property
-    def sapp(self):
-        return self.app
+    def sapp(self) -> SprintTuiApp:
+        return self.app  # type: ignore[return-value]
 
     @property
     def ctx(self):
-        return self.app.ctx
+        return self.sapp.ctx
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        data = self.data
+        v = detail_values(data.detail) if data.detail is not None else default_values(self.defaults, data.sprints)
         with Vertical(id="editor"):
             heading = (Content.from_markup("Edit $key", key=self.key) if self.key else Content("New item"))
             yield Label(heading, id="editor-heading")
             with VerticalScroll(id="editor-form"):
-                yield Label("Loading…", id="editor-loading")
+                yield from self._build_widgets(data, widget_values(v))
             yield Label("", id="editor-general-error", classes="error")
             with Horizontal(id="editor-buttons"):
-                yield Button("Save (ctrl+s)", id="editor-save", variant="primary", disabled=True, compact=True)
+                yield Button("Save (ctrl+s)", id="editor-save", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="editor-cancel", compact=True)
         yield Footer()
 
@@ -110,7 +159,25 @@ class ItemEditor(ModalScreen[str | None]):
                          classes="field", id=f"row-{name}")
         return [row, Label("", id=f"e-{name}", classes="error")]
 
-    def _build_widgets(self, data: EditorData) -> list:
+    def _choosable(self, name: str, options: list[tuple[Any, Any]], value: Any, *, blank: bool) -> Any:
+        """`value` when the select offers it; else none (or the first option) and a message for later."""
+        if any(x == value for _p, x in options):
+            return value
+        if value:
+            self._first_errors[name] = f"unknown {name} {plain(value, 30)!r}"
+        return Select.NULL if blank else options[0][1]
+
+    def _select(self, name: str, options: list[tuple[Any, Any]], value: Any, *, blank: bool = False,
+                **kw) -> Select:
+        return Select(options, value=self._choosable(name, options, value, blank=blank), allow_blank=blank,
+                      id=f"f-{name}", compact=True, **kw)
+
+    @staticmethod
+    def _input(name: str, value: str, placeholder: str, **kw) -> Input:
+        # select_on_focus off: focusing a field never selects what it holds, so a key never replaces it
+        return Input(value, placeholder=placeholder, id=f"f-{name}", compact=True, select_on_focus=False, **kw)
+
+    def _build_widgets(self, data: EditorData, v: dict[str, Any]) -> list:
         existing = data.detail is not None
         kinds = [(k.value, k.value) for k in Kind]
         statuses = [(s.value, s.value) for s in Status]
@@ -123,8 +190,7 @@ class ItemEditor(ModalScreen[str | None]):
             for sp in data.sprints
         ]
         kpis = [(Text("— none —"), "")] + [(Text(plain(k, 60)), k) for k in data.kpis]
-        if data.detail is not None:  # keep the item's own values choosable (inactive member, closed sprint)
-            v = detail_values(data.detail)
+        if existing:  # keep the item's own values choosable (inactive member, closed sprint)
             if v["assignee"] and all(x != v["assignee"] for _p, x in members):
                 members.append((Text(plain(v["assignee"], 40) + " (inactive)"), v["assignee"]))
             if v["sprint"] != BACKLOG and all(x != v["sprint"] for _p, x in sprints):
@@ -133,79 +199,61 @@ class ItemEditor(ModalScreen[str | None]):
                 kpis.append((Text(plain(v["kpi"], 40)), v["kpi"]))
             if all(x != v["stream"] for _p, x in streams):
                 streams.append((Text(plain(v["stream"], 20)), v["stream"]))
+        blocked = v["blocked"]
         out: list = []
-        out += self._field("title", Input(placeholder="what is to be done", id="f-title", compact=True))
-        out += [Label("Description", classes="name"), TextArea("", id="f-description", soft_wrap=True, compact=True),
+        out += self._field("title", self._input("title", v["title"], "what is to be done"))
+        out += [Label("Description", classes="name", id="name-description"),
+                TextArea(v["description"], id="f-description", soft_wrap=True, compact=True),
                 Label("", id="e-description", classes="error")]
-        out += self._field("kind", Select(kinds, allow_blank=False, id="f-kind", compact=True))
+        out += self._field("kind", self._select("kind", kinds, v["kind"]))
         out += self._field(
             "stream",
-            Select(streams, allow_blank=True, prompt="choose a stream", id="f-stream", disabled=existing,
-                   compact=True),
+            self._select("stream", streams, v["stream"], blank=True, prompt="choose a stream", disabled=existing),
             Label("(part of the key)", classes="hint") if existing else None,
         )
-        out += self._field("assignee", Select(members, allow_blank=False, id="f-assignee", compact=True))
-        out += self._field("points", Input(placeholder="e.g. 3 (empty: not estimated)", id="f-points", compact=True))
-        out += self._field("status", Select(statuses, allow_blank=False, id="f-status", compact=True))
-        out += self._field("blocked", Checkbox("blocked", id="f-blocked", compact=True))
-        out += self._field("blocked_reason",
-                           Input(placeholder="why it is blocked", id="f-blocked_reason", compact=True))
-        out += self._field("sprint", Select(sprints, allow_blank=False, id="f-sprint", compact=True))
+        out += self._field("assignee", self._select("assignee", members, v["assignee"]))
+        out += self._field("points", self._input("points", v["points"], "e.g. 3 (empty: not estimated)"))
+        out += self._field("status", self._select("status", statuses, v["status"]))
+        out += self._field("blocked", Checkbox("blocked", blocked, id="f-blocked", compact=True))
+        out += self._field("blocked_reason", self._input("blocked_reason", v["blocked_reason"], "why it is blocked",
+                                                         disabled=not blocked))
+        out += self._field("sprint", self._select("sprint", sprints, v["sprint"]))
         out += self._field(
-            "due", Input(placeholder="2026-03-01, fri, +3d, next monday", id="f-due", compact=True),
+            "due", self._input("due", v["due"], "2026-03-01, fri, +3d, next monday"),
             Label("", id="due-parsed", classes="hint"),
         )
-        out += self._field("labels", Input(placeholder="comma separated", id="f-labels", compact=True))
-        out += self._field("kpi", Select(kpis, allow_blank=False, id="f-kpi", compact=True))
+        out += self._field("labels", self._input("labels", v["labels"], "comma separated"))
+        out += self._field("kpi", self._select("kpi", kpis, v["kpi"]))
         if existing:
             out.append(Static(history_text(data.detail, data.history, data.slips), id="editor-history"))
         return out
 
-    # -- loading -----------------------------------------------------------------
+    # -- opening -----------------------------------------------------------------
     def on_mount(self) -> None:
-        self.load_data()
+        """The form is there with its values: what they are now is what was shown;
+        the title takes the keys (those typed while the editor opened first)."""
+        self._update_due_hint()
+        self._check_typed("points")
+        for name, message in self._first_errors.items():
+            self._set_error(name, message)
+        self._shown = self._raw()
+        self._built = True
+        title = self.query_one("#f-title", Input)
+        self.set_focus(title, scroll_visible=False)
+        title.cursor_position = len(title.value)
+        self.sapp.release_keys()
 
-    @work(thread=True, exclusive=True, group="item-editor-load")
-    def load_data(self) -> None:
-        ctx = self.ctx
+    @work(thread=True, exclusive=True, group="item-editor-history")
+    def _reload_history(self) -> None:
         try:
-            detail = items_svc.get_item(ctx, self.key) if self.key else None
-            data = EditorData(
-                detail=detail,
-                streams=streams_svc.list_streams(ctx),
-                members=members_svc.list_members(ctx),
-                sprints=[sp for sp in sprints_svc.list_sprints(ctx) if sp.state != SprintState.CLOSED],
-                kpis=[k.name for k in kpis_svc.list_kpis(ctx)],
-                history=items_svc.history(ctx, self.key) if self.key else [],
-                slips=items_svc.slip_trail(ctx, self.key) if self.key else [],
-            )
+            data = read_editor_data(self.ctx, self.key)
         except SprintTuiError as err:
-            self.app.call_from_thread(self._load_failed, err)
+            self.app.call_from_thread(self.sapp.report_error, err)
             return
-        self.app.call_from_thread(self._loaded, data)
+        self.app.call_from_thread(self._history_read, data)
 
-    def _load_failed(self, err: SprintTuiError) -> None:
-        self.sapp.report_error(err)
-        if not self._built and self.is_attached and self.app.screen is self:
-            self.dismiss(None)
-
-    async def _loaded(self, data: EditorData) -> None:
-        if not self.is_attached:
-            return  # closed before the data came
-        self.data = data
-        self.detail = data.detail
-        if not self._built:
-            form = self.query_one("#editor-form", VerticalScroll)
-            await self.query_one("#editor-loading").remove()
-            await form.mount_all(self._build_widgets(data))
-            self._built = True
-            self.query_one("#editor-save", Button).disabled = False
-            if data.detail is not None:
-                self._fill(detail_values(data.detail))
-            else:
-                self._fill(default_values(self.defaults, data.sprints))
-            self.query_one("#f-title", Input).focus()
-        else:
+    def _history_read(self, data: EditorData) -> None:
+        if self.is_attached:
             self._show_history(data)
 
     # -- form values ---------------------------------------------------------------
@@ -215,26 +263,20 @@ class ItemEditor(ModalScreen[str | None]):
             sel.value = value
         except InvalidSelectValueError:
             with contextlib.suppress(InvalidSelectValueError):
-                sel.clear()
+                sel.clear()  # without a blank to fall back on it keeps its value
             if value:
                 self._set_error(name, f"unknown {name} {plain(value, 30)!r}")
 
     def _fill(self, v: dict[str, Any]) -> None:
         """Put values (in edit_item's form) into the widgets."""
         self._clear_errors()
-        self.query_one("#f-title", Input).value = plain(v["title"])
-        self.query_one("#f-description", TextArea).load_text(multiline(v["description"]))
-        for name in ("kind", "stream", "assignee", "status", "sprint", "kpi"):
-            self._set_select(name, v[name])
-        pts = v["points"]
-        self.query_one("#f-points", Input).value = "" if pts is None else (
-            fmt_points(float(pts)) if isinstance(pts, (int, float)) else plain(pts))
-        self.query_one("#f-blocked", Checkbox).value = bool(v["blocked"])
-        self.query_one("#f-blocked_reason", Input).value = plain(v["blocked_reason"])
-        due = v["due"]
-        self.query_one("#f-due", Input).value = due.isoformat() if isinstance(due, date) else plain(due or "")
-        labels = v["labels"]
-        self.query_one("#f-labels", Input).value = plain(", ".join(labels) if isinstance(labels, list) else labels)
+        w = widget_values(v)
+        for name in ("title", "points", "blocked_reason", "due", "labels"):
+            self.query_one(f"#f-{name}", Input).value = w[name]
+        self.query_one("#f-description", TextArea).load_text(w["description"])
+        for name in SELECTS:
+            self._set_select(name, w[name])
+        self.query_one("#f-blocked", Checkbox).value = w["blocked"]
         self._update_due_hint()
         self._update_reason_state()
         self._shown = self._raw()
@@ -245,7 +287,7 @@ class ItemEditor(ModalScreen[str | None]):
         for name in ("title", "points", "blocked_reason", "due", "labels"):
             out[name] = self.query_one(f"#f-{name}", Input).value
         out["description"] = self.query_one("#f-description", TextArea).text
-        for name in ("kind", "stream", "assignee", "status", "sprint", "kpi"):
+        for name in SELECTS:
             value = self.query_one(f"#f-{name}", Select).value
             out[name] = "" if value is Select.NULL else value
         out["blocked"] = self.query_one("#f-blocked", Checkbox).value
@@ -290,8 +332,9 @@ class ItemEditor(ModalScreen[str | None]):
             errors["stream"] = "choose a known stream" if not raw["stream"] else \
                 f"unknown stream {plain(raw['stream'], 20)!r}"
         values["stream"] = raw["stream"]
-        for name in ("kind", "assignee", "status", "sprint", "kpi"):
-            values[name] = raw[name]
+        for name in SELECTS:
+            if name != "stream":
+                values[name] = raw[name]
         return values, errors
 
     # -- errors ------------------------------------------------------------------------
@@ -340,7 +383,45 @@ class ItemEditor(ModalScreen[str | None]):
             self._show_errors({"_": str(err)})
         self.sapp.notify(Content(plain(str(err), 300)), severity="error", timeout=5)
 
-    # -- live feedback -----------------------------------------------------------------
+    # -- checks as you go --------------------------------------------------------------
+    def _check(self, name: str) -> str:
+        """What is wrong with field `name` as it is now ("" when nothing), checked as saving checks it."""
+        _values, errors = self._validate(self._raw())
+        return errors.get(name, "")
+
+    def _check_typed(self, name: str) -> None:
+        self._set_error(name, self._check(name))
+
+    def _shows_error(self, name: str) -> bool:
+        return self.query_one(f"#e-{name}", Label).has_class("-shown")
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        """The name of the field with the focus is marked (as its widget is, by the CSS)."""
+        field = next((w.id[2:] for w in (self.focused.ancestors_with_self if self.focused else ())
+                      if w.id and w.id.startswith("f-")), None)
+        for label in self.query(".field > .name, #name-description"):
+            row = label.parent.id if label.parent is not None else None
+            label.set_class(label.id == f"name-{field}" or row == f"row-{field}", "-focused")
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """A field was left: check it, and say next to it what is wrong (or nothing)."""
+        name = (event.widget.id or "").removeprefix("f-")
+        if not self._built or name not in CHECKED or self.app.screen is not self:
+            return  # not a field, or a dialog opened over the form, or the form is closing
+        focused = self.focused
+        if focused is not None and event.widget in focused.ancestors_with_self:
+            return  # into its own list of options: not left
+        if name == "due":
+            self._update_due_hint()
+        else:
+            self._check_typed(name)
+
+    def _recheck(self, name: str) -> None:
+        """A field that shows what is wrong with it was changed: the message
+        goes once it is right, or says what is wrong now."""
+        if self._built and name in CHECKED and self._shows_error(name):
+            self._check_typed(name)
+
     def _update_due_hint(self) -> None:
         text = self.query_one("#f-due", Input).value.strip()
         hint = self.query_one("#due-parsed", Label)
@@ -361,32 +442,34 @@ class ItemEditor(ModalScreen[str | None]):
         blocked = self.query_one("#f-blocked", Checkbox).value
         self.query_one("#f-blocked_reason", Input).disabled = not blocked
 
-    @on(Input.Changed, "#f-due")
-    def _due_changed(self, event: Input.Changed) -> None:
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._update_due_hint()
-
-    @on(Input.Changed, "#f-points")
-    def _points_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        try:
-            clean_points(event.value)
-        except ValidationError as err:
-            self._set_error("points", str(err))
+        name = (event.input.id or "").removeprefix("f-")
+        if name == "due":
+            self._update_due_hint()  # live: says which day it reads
+        elif name == "points":
+            self._check_typed("points")
         else:
-            self._set_error("points", "")
+            self._recheck(name)
 
-    @on(Input.Changed, "#f-title")
-    def _title_changed(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed, "#f-description")
+    def _description_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if event.value.strip():
-            self._set_error("title", "")
+        self._recheck("description")
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        self._recheck((event.select.id or "").removeprefix("f-"))
 
     @on(Checkbox.Changed, "#f-blocked")
     def _blocked_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
         self._update_reason_state()
-        if event.value and self._built:
+        if not event.value:
+            self._set_error("blocked_reason", "")
+        elif self._built and event.checkbox.has_focus:  # ticked here: say why
             self.query_one("#f-blocked_reason", Input).focus()
 
     @on(Input.Submitted)
@@ -516,7 +599,7 @@ class ItemEditor(ModalScreen[str | None]):
         self._fill(detail_values(fresh))
         self._general_error("")
         self.sapp.notify(f"Reloaded {fresh.row.key}; your edits were discarded", timeout=3)
-        self.load_data()  # the history too
+        self._reload_history()  # the history too
 
     def _reapply(self, fresh: ItemDetail) -> None:
         """Save the fields you edited on top of the fresh version."""
