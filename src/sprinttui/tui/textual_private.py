@@ -158,3 +158,19 @@ def set_figure_size(figure: Any, width: int, height: int) -> None:
     needs it and drops it, remove this call.
     """
     figure._set_size(width, height)
+
+
+def make_plotext_deterministic() -> None:
+    """Give plotext an order-keeping ``_utility.no_duplicates``.
+
+    plotext removes duplicate ticks with ``list(set(...))`` (``brush``), so the
+    order in which it then places the tick labels — and so which label it moves
+    aside when two would touch — follows Python's string hashing, which differs
+    from process to process: the same chart drew a date label one cell further
+    right in one run than in another (and the board's snapshot test failed at
+    random). ``dict.fromkeys`` removes the same duplicates and keeps the order
+    given. If plotext renames the function this does nothing and charts are as
+    before; if it changes what the function must return, charts show it."""
+    from plotext import _utility
+
+    _utility.no_duplicates = lambda data: list(dict.fromkeys(data))

@@ -27,7 +27,14 @@ from textual_plotext.plot import Plot
 
 from sprinttui.tui.safe import plain
 from sprinttui.tui.tcss import load_tcss
-from sprinttui.tui.textual_private import plotext_theme_name, set_figure, set_figure_size
+from sprinttui.tui.textual_private import (
+    make_plotext_deterministic,
+    plotext_theme_name,
+    set_figure,
+    set_figure_size,
+)
+
+make_plotext_deterministic()  # the same chart draws the same in every process
 
 #: smallest plot area (cells) worth drawing; below it the chart says why it is empty
 MIN_WIDTH, MIN_HEIGHT = 16, 6
