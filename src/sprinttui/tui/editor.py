@@ -16,6 +16,8 @@ This module has the form: its widgets, checks, saving and conflicts. What the
 form knows of an item's fields apart from widgets (names, labels, values,
 defaults, the differences between two versions, the history panel's text) is
 in item_fields.py; the conflict dialog is ConflictModal in modals.py.
+Why it is a little over 600 lines: opening (the read, the keys held meanwhile),
+checking, saving and the conflict flow all act on the one form's widgets.
 """
 
 from __future__ import annotations

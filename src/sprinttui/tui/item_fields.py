@@ -10,12 +10,12 @@ editor.py; the conflict dialog is ConflictModal in modals.py.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from sprinttui.domain import Kind, SprintState, Status, ValidationError
+from sprinttui.services.history import history_text as stored_text
 from sprinttui.services.text import clean_points, fmt_points
 from sprinttui.tui.safe import BIDI_CONTROLS, plain
 
@@ -55,18 +55,13 @@ def multiline(value: object) -> str:
 
 
 def show_value(value: Any) -> str:
-    """A field value as one line of text for diffs and history."""
+    """A field value as one line of text for diffs and history: as history
+    stores it (services.history), with a dash for nothing and a list joined."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return fmt_points(value)
-    if isinstance(value, date):
-        return value.isoformat()
     if isinstance(value, list):
         return ", ".join(value) or "—"
-    return str(value)
+    return stored_text(value) or "—"
 
 
 def detail_values(d: ItemDetail) -> dict[str, Any]:
