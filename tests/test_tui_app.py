@@ -407,10 +407,11 @@ async def test_at_80x24_the_footer_of_every_screen_shows_help_and_quit(proj):
         assert "x Export" in footer_shown(app)  # … for the board's own
         await pilot.resize_terminal(160, 48)
         await settle(app, pilot)
-        assert "x Export f Stream u Undo ? Help q Quit" in footer_shown(app)  # wide enough for all again
+        await until(pilot, lambda: "x Export f Stream u Undo ? Help q Quit" in footer_shown(app),
+                    "the footer wide enough for all keys again")
         await pilot.resize_terminal(80, 24)
         await settle(app, pilot)
-        assert footer_shown(app).endswith("x Export ? Help q Quit")
+        await until(pilot, lambda: footer_shown(app).endswith("x Export ? Help q Quit"), "the narrow footer again")
 
 
 async def test_a_screens_footer_is_built_once_when_it_opens_and_shows_its_keys(proj, monkeypatch):

@@ -25,7 +25,7 @@ from sprinttui.services import items, members, sprints, streams
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ConfirmModal
 from sprinttui.tui.screens.catchup import CatchUpScreen
-from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle
+from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle, until
 
 SIZE = (100, 30)
 PLAN_ORDER = ["OPS-1", "SAL-2", "SAL-1", "SAL-3", "SAL-5", "SAL-6"]
@@ -157,8 +157,8 @@ async def test_wide_terminals_show_age_due_date_and_why(proj):
         assert "Why" not in labels and "Due" not in labels
         await pilot.resize_terminal(160, 40)
         await settle(app, pilot)
-        labels = [c.label.plain for c in table(scr).ordered_columns]
-        assert {"Age d", "Due", "Why"} <= set(labels)
+        await until(pilot, lambda: {"Age d", "Due", "Why"} <= {c.label.plain for c in table(scr).ordered_columns},
+                    "the wide columns")
         assert cell(scr, "SAL-2", "why") == "slipped 2× (S0, S1)"
         assert cell(scr, "SAL-5", "due") == "2026-01-12"
         assert shown_keys(scr) == PLAN_ORDER

@@ -24,7 +24,7 @@ from sprinttui.tui.widgets.charts import (
     VelocityData,
     fmt_num,
 )
-from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle, type_text
+from tui_support import changed_elsewhere, error_notes, make_app, notes, press, settle, type_text, until
 
 SMALL, BIG = (80, 24), (160, 48)
 
@@ -372,7 +372,8 @@ async def test_c_cycles_the_chart_at_80x24_and_all_show_at_160x48(proj):
 
         await pilot.resize_terminal(*BIG)
         await settle(app, pilot)
-        assert visible_charts(scr) == ["trend", "burndown", "velocity"]
+        # the screen lays the charts out again once the resize reaches it
+        await until(pilot, lambda: visible_charts(scr) == ["trend", "burndown", "velocity"], "all three charts")
         await press(app, pilot, "c")
         assert "All charts are shown at this size" in notes(app)
         assert visible_charts(scr) == ["trend", "burndown", "velocity"]

@@ -18,7 +18,7 @@ from sprinttui.services.text import fmt_points
 from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens.planning import PlanningScreen
-from tui_support import changed_elsewhere, dialog_text, press, settle, type_text
+from tui_support import changed_elsewhere, dialog_text, press, settle, type_text, until
 
 SIZE = (120, 36)
 
@@ -191,8 +191,10 @@ async def test_fits_80_by_24_and_adapts_to_the_width(plan):
         # wider: the long headings, the member's stream and the item status come back
         await pilot.resize_terminal(120, 36)
         await settle(app, pilot)
-        labels = [c.label.plain for c in scr.query_one("#plan-streams", DataTable).ordered_columns]
-        assert labels == ["Stream", "Cap d", "Cap pts", "Committed", "Status", "Velocity"]
+        wide = ["Stream", "Cap d", "Cap pts", "Committed", "Status", "Velocity"]
+        await until(pilot, lambda: [c.label.plain for c in scr.query_one("#plan-streams", DataTable).ordered_columns]
+                    == wide, "the long headings")
+        await settle(app, pilot)
         assert [c.label.plain for c in scr.sprint_table.ordered_columns] == ["Key", "Pts", "Status", "Title"]
         assert rows(scr, "plan-members")[0] == ["alice", "SAL", "100%", "0", "10"]
 
