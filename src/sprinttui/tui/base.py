@@ -160,6 +160,8 @@ class BaseScreen(Screen):
         self.app.call_from_thread(self._show_loaded, data)
 
     def _show_loaded(self, data: Any) -> None:
+        if not self.is_attached:
+            return  # closed while its data was read (the app is quitting)
         self.show(data)
         self.sapp.screen_shown()
         if not self._frozen:

@@ -263,11 +263,14 @@ class BoardScreen(BaseScreen):
     def show_figures(self, figures: BoardFigures) -> None:
         if figures.gen != self._figures_gen:
             return  # the board was loaded again meanwhile; its own figures follow
+        stats = self.query("#board-stats")
+        if not stats:
+            return  # the app is closing: the board's widgets are gone already
         t = figures.report.totals
         # points changed while in the sprint, only when there are any
         change = t.reestimated_points
         reestimated = f" · re-estimated {'+' if change > 0 else ''}{fmt_points(change)}" if change else ""
-        self.query_one("#board-stats", Static).update(Content.from_markup(
+        stats.first(Static).update(Content.from_markup(
             "Done [b]$done[/b] of $committed committed pts · added $added · removed $removed$reestimated$filter",
             done=fmt_points(t.completed_points), committed=fmt_points(t.committed_points),
             added=fmt_points(t.added_points), removed=fmt_points(t.removed_points), reestimated=reestimated,
