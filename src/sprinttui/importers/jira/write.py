@@ -13,6 +13,17 @@ __all__ = ["write_plan"]
 WRITE_STEPS = 6
 
 
+
+def _insert_learning_ids(conn, model, key_column, records, key_of, rows) -> None:
+    """Insert `rows` (one per record) into `model`'s table in one statement,
+    then give each record the id its row got, found by its unique key."""
+    from sqlalchemy import insert, select
+
+    conn.execute(insert(model.__table__), rows)
+    ids = dict(conn.execute(select(key_column, model.id).where(key_column.in_([key_of(r) for r in records]))).all())
+    for record in records:
+        record.id = ids[key_of(record)]
+
 def write_plan(s, plan: ImportPlan, *, user: str, progress: Progress | None = None) -> None:
     """Write everything `plan` worked out, through session `s`, as `user`."""
     from sqlalchemy import insert, select
@@ -29,40 +40,28 @@ def write_plan(s, plan: ImportPlan, *, user: str, progress: Progress | None = No
     tick(0)
     new_streams = [st for st in state.streams if st.new]
     if new_streams:
-        conn.execute(insert(Stream.__table__), [
+        _insert_learning_ids(conn, Stream, Stream.key, new_streams, lambda st: st.key, [
             dict(key=st.key, name=st.name, lead_id=None, next_seq=st.next_seq, version=1,
                  description=f"Imported from Jira ({plan.stream_from} {st.name})")
             for st in new_streams])
-        ids = dict(conn.execute(select(Stream.key, Stream.id)
-                                .where(Stream.key.in_([st.key for st in new_streams]))).all())
-        for st in new_streams:
-            st.id = ids[st.key]
     changed_streams = {st.id: st for st in state.streams if st.changed and not st.new}
     if changed_streams:
         for row in s.scalars(select(Stream).where(Stream.id.in_(list(changed_streams)))):
             row.next_seq = changed_streams[row.id].next_seq
     new_members = [m for m in state.members if m.new]
     if new_members:
-        conn.execute(insert(Member.__table__), [
+        _insert_learning_ids(conn, Member, Member.handle, new_members, lambda m: m.handle, [
             dict(handle=m.handle, name=m.name, competences="", availability=100, active=True, version=1,
                  primary_stream_id=(m.streams.most_common(1)[0][0].id if m.streams else None))
             for m in new_members])
-        ids = dict(conn.execute(select(Member.handle, Member.id)
-                                .where(Member.handle.in_([m.handle for m in new_members]))).all())
-        for m in new_members:
-            m.id = ids[m.handle]
     tick(1)
 
     new_sprints = [sp for sp in state.sprints if sp.new]
     if new_sprints:
-        conn.execute(insert(Sprint.__table__), [
+        _insert_learning_ids(conn, Sprint, Sprint.name, new_sprints, lambda sp: sp.name, [
             dict(name=sp.name, goal="", start_date=sp.start, end_date=sp.end, state=sp.state,
                  started_at=sp.started_at, closed_at=sp.closed_at, goal_met=None, version=1)
             for sp in new_sprints])
-        ids = dict(conn.execute(select(Sprint.name, Sprint.id)
-                                .where(Sprint.name.in_([sp.name for sp in new_sprints]))).all())
-        for sp in new_sprints:
-            sp.id = ids[sp.name]
     changed_sprints = {sp.id: sp for sp in state.sprints if sp.changed and not sp.new}
     if changed_sprints:
         for row in s.scalars(select(Sprint).where(Sprint.id.in_(list(changed_sprints)))):
