@@ -4,8 +4,8 @@ Each ``cmd_<name>(args)`` returns the exit status; :func:`sprinttui.cli.main`
 finds it by the handler name the parser set. Errors are raised as
 SprintTuiError and printed by :func:`sprinttui.cli.main`.
 
-One module per group of commands: :mod:`.project` (app, demo, init, seed, db,
-project settings), :mod:`.team` (streams, members), :mod:`.sprints`,
+One module per group of commands: :mod:`.project` (app, demo, init, seed,
+project settings), :mod:`.database` (the db commands), :mod:`.team` (streams, members), :mod:`.sprints`,
 :mod:`.items`, :mod:`.reports` (report, capacity, slipped, KPIs) and
 :mod:`.transfer` (export, import); :mod:`.common` holds what they share.
 """
@@ -13,6 +13,12 @@ project settings), :mod:`.team` (streams, members), :mod:`.sprints`,
 from __future__ import annotations
 
 from sprinttui.cli.commands.common import CliError, MissingPart
+from sprinttui.cli.commands.database import (
+    cmd_db_backup,
+    cmd_db_current,
+    cmd_db_restore,
+    cmd_db_upgrade,
+)
 from sprinttui.cli.commands.items import (
     cmd_item_add,
     cmd_item_delete,
@@ -25,10 +31,6 @@ from sprinttui.cli.commands.items import (
 )
 from sprinttui.cli.commands.project import (
     cmd_app,
-    cmd_db_backup,
-    cmd_db_current,
-    cmd_db_restore,
-    cmd_db_upgrade,
     cmd_demo,
     cmd_init,
     cmd_project_history,

@@ -1,18 +1,13 @@
-"""Commands about the project as a whole: open the app, the demo, init, seed,
-the database file (revision, upgrade, backup, restore) and the project's settings."""
+"""Commands about the project as a whole: open the app, the demo, init, seed
+and the project's settings. The database file's commands are in :mod:`.database`."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import sys
-from contextlib import suppress
-from pathlib import Path
 
 from sprinttui.cli import output as out
 from sprinttui.cli.commands.common import (
     CliError,
-    database,
     given_options,
     import_part,
     opened,
@@ -20,11 +15,11 @@ from sprinttui.cli.commands.common import (
     require_some,
     shown_url,
 )
-from sprinttui.domain import StorageError, ValidationError
+from sprinttui.cli.commands.database import upgrade_schema
+from sprinttui.domain import ValidationError
 from sprinttui.services import Ctx
 from sprinttui.services import project as project_svc
 from sprinttui.services import streams as streams_svc
-from sprinttui.store.engine import resolve_url, sqlite_path
 
 # --------------------------------------------------------------------------- app, demo, init, seed
 
@@ -54,30 +49,8 @@ def cmd_demo(args) -> int:
         return _open_app(ctx, getattr(args, "app_stream", None))
 
 
-def _upgrade(args) -> None:
-    """Bring the schema to head, saying what was done (shared by init and db upgrade)."""
-    from sprinttui.store.migrate import head_revision, upgrade
-
-    with database(args, create=True) as db:
-        before = db.current_revision()
-        head = head_revision()
-        if before == head:
-            print(f"schema {head}: up to date; no backup needed")
-            return
-        backup = upgrade(db)
-        after = db.current_revision()
-        if before is None:
-            print(f"schema {after}: created; no backup needed (the database was empty)")
-        elif backup:
-            print(f"schema upgraded from {before} to {after}; backup taken: {out.clean(backup)}")
-        elif db.path is None:
-            print(f"schema upgraded from {before} to {after}; no backup taken (not a SQLite file)")
-        else:
-            print(f"schema {after}: upgraded by another process meanwhile; no backup taken here")
-
-
 def cmd_init(args) -> int:
-    _upgrade(args)
+    upgrade_schema(args)
     with opened(args) as ctx:
         settings = project_svc.init_project(ctx, args.name)
         print(f"project {out.clean(settings.name)} ready in {out.clean(shown_url(ctx.db.url))}")
@@ -96,111 +69,6 @@ def cmd_seed(args) -> int:
             out.fields((str(k), v) for k, v in stats.items())
         else:
             print(out.clean(stats))
-    return 0
-
-
-# --------------------------------------------------------------------------- database
-
-
-def cmd_db_current(args) -> int:
-    from sprinttui.store.migrate import head_revision
-
-    with database(args) as db:
-        current = db.current_revision()
-        url = db.url
-    head = head_revision()
-    if current is None:
-        state = "empty: `sprinttui init` creates the schema"
-    elif current == head:
-        state = "up to date"
-    else:
-        state = "differs from this program: `sprinttui db upgrade` (refused if the database is newer)"
-    out.fields([("database", shown_url(url)), ("revision", current or "none"), ("head", head),
-                ("status", state)])
-    return 0
-
-
-def cmd_db_upgrade(args) -> int:
-    _upgrade(args)
-    return 0
-
-
-def cmd_db_backup(args) -> int:
-    """Online backup into a new file beside FILE, then renamed over it.
-
-    Writing into a fresh file means nobody can hold it open; the rename makes the
-    copy appear whole or not at all.
-    """
-    import tempfile
-
-    from sprinttui.store.migrate import backup_sqlite
-
-    url = resolve_url(args.db)
-    src = sqlite_path(url)
-    if src is None:
-        raise CliError(f"db backup works on SQLite database files only, not {shown_url(url)}; "
-                       "use your database's own backup tool")
-    if not src.is_file():
-        raise StorageError(f"there is no database at {out.clean(src)}")
-    dest = Path(args.file).expanduser()
-    if dest.exists():
-        if dest.is_dir():
-            raise CliError(f"{out.clean(dest)} is a folder; give a file name")
-        if dest.resolve() == src.resolve() or os.path.samefile(dest, src):
-            raise CliError("the backup file must not be the database itself")
-        if not args.force:
-            raise CliError(f"{out.clean(dest)} exists already; use --force to overwrite it")
-    for suffix in ("-wal", "-shm", "-journal"):
-        side = dest.with_name(dest.name + suffix)
-        if side.exists():
-            raise CliError(f"{out.clean(dest)} is in use ({out.clean(side.name)} exists); "
-                           "close it or choose another file")
-    if not dest.parent.is_dir():
-        raise CliError(f"folder {out.clean(dest.parent)} does not exist")
-    with database(args):  # checks the source really is an SQLite database
-        pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        backup_sqlite(src, tmp)
-        os.replace(tmp, dest)
-    except (OSError, sqlite3.Error) as err:
-        raise StorageError(f"backup failed: {out.clean(getattr(err, 'strerror', None) or err)}") from None
-    finally:
-        if tmp.exists():
-            with suppress(OSError):
-                tmp.unlink()
-    print(f"backup written to {out.clean(dest)}")
-    return 0
-
-
-def cmd_db_restore(args) -> int:
-    """Check the backup, ask (unless --yes), save the current database, copy the backup in."""
-    from sprinttui.store.migrate import check_restorable, restore_sqlite
-
-    url = resolve_url(args.db)
-    dest = sqlite_path(url)
-    if dest is None:
-        raise CliError(f"db restore works on SQLite database files only, not {shown_url(url)}; "
-                       "use your database's own restore tool")
-    src = Path(args.file).expanduser()
-    if dest.exists() and src.exists() and os.path.samefile(src, dest):
-        raise CliError("the file to restore is the database itself")
-    revision = check_restorable(src)  # refused before anything is asked or copied
-    if not args.yes:
-        sys.stderr.write(f"Replace the contents of {out.clean(dest)} with {out.clean(src)} (schema "
-                         f"{out.clean(revision)})? Everyone else should close sprinttui first. [y/N] ")
-        sys.stderr.flush()
-        answer = sys.stdin.readline() if sys.stdin is not None else ""
-        if answer.strip().lower() not in ("y", "yes"):
-            sys.stderr.write("not restored; nothing changed\n")
-            return 1
-    safety = restore_sqlite(src, dest)
-    with database(args):  # the restored file opens (an older schema is upgraded on the next start)
-        pass
-    kept = f"; the previous database was saved as {out.clean(safety)}" if safety else ""
-    print(f"restored {out.clean(dest)} from {out.clean(src)} (schema {out.clean(revision)}){kept}")
     return 0
 
 
