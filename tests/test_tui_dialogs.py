@@ -8,6 +8,7 @@ import re
 
 import pytest
 from textual.app import App
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, OptionList
 
@@ -90,6 +91,8 @@ async def test_every_dialog_shows_all_of_its_texts_at_80x24(kind):
         said = shown(app)
         for text in texts:
             assert text in said, f"{kind}: {text!r} is not all on screen: {said!r}"
+        # it fits: nothing is scrolled out of sight, however late the focus scrolls it
+        assert app.screen.query_one(Vertical).max_scroll_y == 0, f"{kind}: the dialog does not fit 80×24"
 
 
 # --------------------------------------------------------------------------- pick lists

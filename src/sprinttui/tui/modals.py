@@ -258,6 +258,8 @@ class NotesModal(ModalScreen[tuple[str, str, str] | None]):
     DEFAULT_CSS = dialog_css("NotesModal", own=True)
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
     FIELDS = (("yesterday", "Yesterday"), ("today", "Today"), ("blockers", "Blockers"))
+    #: a screen of fewer rows is "-short": the fields sit closer, so a long title and all three fit at 24 rows
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, title: str, values: tuple[str, str, str]) -> None:
         super().__init__()
