@@ -13,17 +13,23 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from sprinttui.domain import Kind, Status, ValidationError, one_line
 from sprinttui.services.lookup import is_reserved_sprint_name
 from sprinttui.services.text import clean_line, clean_list, clean_points, clean_text
+
+if TYPE_CHECKING:
+    from sprinttui.importers.jira.records import Progress
 
 __all__ = [
     "JiraIssue",
@@ -105,7 +111,7 @@ class RowProblem:
         return f"line {self.line}: {self.key + ': ' if self.key else ''}{self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class JiraIssue:
     """One usable row: the issue's fields, cleaned and mapped (kind and status are ours)."""
 
@@ -194,8 +200,9 @@ def _datetime_of(day: int, month: int, year: str, hh, mm, ss, ampm) -> datetime:
 # --------------------------------------------------------------------------- reading
 
 
-def read_jira_csv(path: str | Path) -> ParsedFile:
-    """Read and check a Jira CSV export. Raises ValidationError when it is no such file."""
+def read_jira_csv(path: str | Path, progress: Progress | None = None) -> ParsedFile:
+    """Read and check a Jira CSV export, streaming it (the file is never held whole).
+    Raises ValidationError when it is no such file."""
     p = Path(path).expanduser()
     shown = one_line(str(path), 200)
     if not p.exists():
@@ -206,20 +213,47 @@ def read_jira_csv(path: str | Path) -> ParsedFile:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ValidationError(f"{shown} is too large ({size // 2**20} MB); split the export", "file")
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            head = fh.read(65536)
+            notes: list[str] = []
+            _check_head(head, shown)
+            encoding = "utf-8-sig" if _is_utf8(head, fh) else "cp1252"
+        if encoding == "cp1252":
+            notes.append("the file is not UTF-8; it was read as Windows-1252")
+        with p.open("r", encoding=encoding, newline="") as text:
+            return _parse_stream(text, str(path), notes, progress)
+    except UnicodeDecodeError:
+        raise ValidationError(f"{shown} is not a UTF-8 text (CSV) file", "file") from None
     except OSError as err:
         raise ValidationError(f"cannot read {shown}: {err.strerror or err}", "file") from None
-    return parse_jira_csv(data, name=str(path))
+
+
+def _check_head(head: bytes, shown: str) -> None:
+    """Refuse what is plainly no CSV text, from the file's first bytes."""
+    if not head.strip():
+        raise ValidationError(f"{shown} is empty", "file")
+    if head[:4] == b"PK\x03\x04":
+        raise ValidationError(f"{shown} is a zip or Excel (.xlsx) file, not CSV; "
+                              "in Jira use Export > Export Excel CSV (all fields)", "file")
+    if b"\x00" in head:
+        raise ValidationError(f"{shown} is not a text (CSV) file", "file")
+
+
+def _is_utf8(head: bytes, rest) -> bool:
+    """Whether `head` and what is left of the binary file `rest` decode as UTF-8 (read in chunks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head)
+        while chunk := rest.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decoded(data: bytes, shown: str, notes: list[str]) -> str:
-    if not data.strip():
-        raise ValidationError(f"{shown} is empty", "file")
-    if data[:4] == b"PK\x03\x04":
-        raise ValidationError(f"{shown} is a zip or Excel (.xlsx) file, not CSV; "
-                              "in Jira use Export > Export Excel CSV (all fields)", "file")
-    if b"\x00" in data[:65536]:
-        raise ValidationError(f"{shown} is not a text (CSV) file", "file")
+    _check_head(data[:65536], shown)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -241,17 +275,26 @@ def parse_jira_csv(data: bytes | str, name: str = "-") -> ParsedFile:
     """Parse the text of a Jira CSV export (see :func:`read_jira_csv`)."""
     shown = one_line(name, 200)
     notes: list[str] = []
-    text = _decoded(data, shown, notes) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    if not text.strip():
+    text = _decoded(data, shown, notes) if isinstance(data, bytes) else data
+    return _parse_stream(io.StringIO(text, newline=""), name, notes, None)
+
+
+def _parse_stream(fh: TextIO, name: str, notes: list[str], progress: Progress | None) -> ParsedFile:
+    """Parse a Jira CSV export from the text stream `fh`, a row at a time."""
+    shown = one_line(name, 200)
+    first = fh.readline().lstrip("\ufeff")
+    blank = 0  # leading blank lines (the reader does not count them)
+    while first and not first.strip():
+        first, blank = fh.readline(), blank + 1
+    if not first.strip():
         raise ValidationError(f"{shown} is empty", "file")
-    if text.lstrip()[:1] == "<":
+    if first.lstrip()[:1] == "<":
         raise ValidationError(f"{shown} looks like HTML (Jira's old Excel export), not CSV; "
                               "in Jira use Export > Export Excel CSV (all fields)", "file")
-    first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") and "issue key" in first.lower() else ","
     if csv.field_size_limit() < 64 * 2**20:
         csv.field_size_limit(64 * 2**20)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(itertools.chain([first], fh), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -270,7 +313,7 @@ def parse_jira_csv(data: bytes | str, name: str = "-") -> ParsedFile:
     parsed.missing_columns = [label for label, names in wanted.items() if not any(n in cols for n in names)]
     width = len(header)
     seen: dict[str, int] = {}
-    prev_end = reader.line_num
+    prev_end = reader.line_num + blank
     while True:
         start = prev_end + 1
         try:
@@ -282,13 +325,15 @@ def parse_jira_csv(data: bytes | str, name: str = "-") -> ParsedFile:
             parsed.problems.append(RowProblem(start, "", f"broken CSV ({err}); the rest of the file "
                                                          "could not be read"))
             break
-        prev_end = reader.line_num
+        prev_end = reader.line_num + blank
         if not row or not any(cell.strip() for cell in row):
             continue  # a blank line
         parsed.rows += 1
+        if progress is not None and parsed.rows % 1000 == 0:
+            progress("Reading", parsed.rows, 0)
         key = row[cols["issue key"][0]].strip().upper() if cols["issue key"][0] < len(row) else ""
         try:
-            if len(row) > width and any(c.strip() for c in row[width:]):
+            if len(row) > width and any(c.strip() for c in row[width:]) or len(row) < width:
                 raise _BadRow(f"the row has {len(row)} fields but the header {width}; check its quoting")
             issue = _issue_of_row(row, cols, start, key, parsed)
         except (_BadRow, ValidationError) as err:
@@ -299,6 +344,8 @@ def parse_jira_csv(data: bytes | str, name: str = "-") -> ParsedFile:
             continue
         seen[issue.key] = start
         parsed.issues.append(issue)
+    if progress is not None:
+        progress("Reading", parsed.rows, parsed.rows)
     return parsed
 
 
