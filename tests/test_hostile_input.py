@@ -30,6 +30,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from sprinttui.cli import main
+from sprinttui.display import show_bidi
 from sprinttui.domain import NotFoundError, ValidationError
 from sprinttui.export import export_sprint, export_standup
 from sprinttui.services import evaluations, items, kpis, members, project, sprints, standups, streams
@@ -533,8 +534,8 @@ def test_real_processes_print_no_control_sequences(proj, tmp_path):
     assert code == 0 and err == b"", err
     key = out.decode().strip()
     code, out, err = run_process(tmp_path, db, "item", "show", key)
-    # the escape characters are gone, the rest shows as typed; the bidi override shows as '?'
-    shown = "".join(ch if ch.isprintable() else "?" for ch in keep_line(t))
+    # the escape characters are gone, the rest shows as typed; the bidi override shows as <U+202E>
+    shown = "".join(ch if ch.isprintable() else "?" for ch in show_bidi(keep_line(t)))
     assert code == 0 and out.startswith(f"{key}  [2J[Hcleared screen ]52;c;".encode())
     assert out.startswith(f"{key}  {shown}\n".encode()), out[:300]
     assert b"[@click=app.quit]x[/]" in out and "\u202e".encode() not in out  # no bidi override either
@@ -648,18 +649,23 @@ def cells(page: Page, head: str, col: int) -> list[str]:
     return [row[col] for t in page.tables if t and t[0] and t[0][0] == head for row in t[1:]]
 
 
+def marked(texts) -> set[str]:
+    """The texts as Markdown, HTML and CSV show them: a bidi control as <U+202E>."""
+    return {show_bidi(t) for t in texts}
+
+
 def test_html_export_shows_every_text_and_runs_nothing(hostile_project):
     c, kept = hostile_project
     html = export_sprint(c, "html")
     assert not CONTROL.search(html)
     page = check_page(html)
     titles = set(cells(page, "Key", 1))
-    assert set(kept["title"]) <= titles
-    assert set(kept["kpi"]) <= set(cells(page, "KPI", 0))
-    assert set(kept["finding"]) <= set(cells(page, "Votes", 2))
-    assert set(kept["blocker"]) <= set(cells(page, "Date", 2))
+    assert marked(kept["title"]) <= titles
+    assert marked(kept["kpi"]) <= set(cells(page, "KPI", 0))
+    assert marked(kept["finding"]) <= set(cells(page, "Votes", 2))
+    assert marked(kept["blocker"]) <= set(cells(page, "Date", 2))
     blocked = [t for t in page.tables if t[0] == ["Key", "Title", "Stream", "Reason"]][0]
-    assert sorted(r[3] for r in blocked[1:]) == sorted(kept["reason"])
+    assert sorted(r[3] for r in blocked[1:]) == sorted(marked(kept["reason"]))
 
 
 def test_markdown_export_keeps_its_tables_and_shows_every_text(hostile_project):
@@ -675,7 +681,7 @@ def test_markdown_export_keeps_its_tables_and_shows_every_text(hostile_project):
             widths = {len(re.findall(r"(?<!\\)\|", ln)) for ln in lines}
             assert len(widths) == 1, block[:300]
     def tabless(texts):  # Markdown shows a tab as a space
-        return {t.replace("\t", " ") for t in texts}
+        return {t.replace("\t", " ") for t in marked(texts)}
 
     assert tabless(kept["title"]) <= set(cells(page, "Key", 1))
     assert tabless(kept["kpi"]) <= set(cells(page, "KPI", 0))
@@ -698,11 +704,11 @@ def test_csv_export_guards_formulas_and_keeps_its_columns(hostile_project):
             assert not r[col].startswith(("=", "+", "-", "@", "\t", "\r")), r[col]
         shown = r[title]
         by_title[shown[1:] if shown.startswith("'") and shown[1:2] in ("=", "+", "-", "@") else shown] = r
-    assert set(kept["title"]) <= set(by_title)
-    guarded = [t for t in kept["title"] if t[0] in "=+-@"]
+    assert marked(kept["title"]) <= set(by_title)
+    guarded = [t for t in marked(kept["title"]) if t[0] in "=+-@"]
     assert len(guarded) >= 5 and all(by_title[t][title] == "'" + t for t in guarded)
     assert sorted(r[reason][1:] if r[reason][:1] == "'" else r[reason] for r in rows[1:] if r[reason]) == \
-        sorted(kept["reason"])
+        sorted(marked(kept["reason"]))
 
 
 def test_json_exports_give_the_stored_text_back_exactly(hostile_project):
@@ -731,7 +737,7 @@ def test_standup_markdown_export_keeps_its_tables(hostile_project, cli):
     assert not CONTROL.search(text)
     page = check_page(MarkdownIt("commonmark").enable("table").render(text))
     notes = [t for t in page.tables if t[0][:2] == ["Member", "Yesterday"]][0]
-    kept_notes = sorted(t.replace("\t", " ") for t in kept["blocker"])  # Markdown shows a tab as a space
+    kept_notes = sorted(show_bidi(t).replace("\t", " ") for t in kept["blocker"])  # a tab shows as a space
     assert sorted(r[1] for r in notes[1:] if r[1] != "absent") == kept_notes
     blockers = [t for t in page.tables if t[0] == ["Member", "Blocker"]][0]
     assert sorted(r[1] for r in blockers[1:]) == kept_notes

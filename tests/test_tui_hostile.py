@@ -26,6 +26,7 @@ from rich.cells import cell_len
 from textual.screen import ModalScreen
 from textual.widgets import Input, TextArea
 
+from sprinttui.display import show_bidi
 from sprinttui.services import evaluations, items, kpis, members, project, sprints, standups, streams
 from sprinttui.services.context import Ctx
 from sprinttui.store.engine import Database
@@ -167,7 +168,9 @@ UNSAFE = {chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]} | set("\u202a\u202
 
 
 def shown(text: str, multi_line: bool = False) -> str:
-    """A stored text as an edit field holds it: what no terminal may get replaced by '�'."""
+    """A stored text as an edit field holds it: a bidi control as <U+202E>, what else
+    no terminal may get replaced by '�'."""
+    text = show_bidi(text)
     if multi_line:
         return "".join("" if ch == "\r" else ch if ch in "\n\t" else "�" if ch in UNSAFE else ch for ch in text)
     return "".join(" " if ch in "\t\r\n" else "�" if ch in UNSAFE else ch for ch in text)
@@ -299,7 +302,8 @@ LITERAL = {  # what each screen shows literally at either size (the corpus minus
     "editor": ["Title       [", "Description"],
     "backlog": ["[2J[Hcleared screen", "Edit $key by $who"],
     "planning": ["[link=file:///etc/passwd]x[/link] 日本", "[@click=app.bell]ring[/]"],
-    "standup": [RAW_SHOWN, "Yesterday: [/bold] closes nothing", "中文标题 한국어 제목"],
+    # (the marker makes the note one word too long for 80 columns: it wraps after "raw")
+    "standup": [RAW_SHOWN[4:] + "�\\��31m<U+202E>end", "Yesterday: [/bold] closes nothing", "中文标题 한국어 제목"],
     "evaluations": ["Summary: " + RAW_SHOWN, "[?1049halt screen[?1049l", "]52;c;ZWNobyBwd25lZA==clipboard"],
     "catchup": ["[/bold] closes nothing", "[@click=app.quit]x[/]", "Ω" * 20],
     "kpis": ["<script>alert(1)", "=HYPERLINK(", "@SUM(A1:A9)"],
@@ -322,4 +326,5 @@ async def test_every_screen_shows_hostile_text_literally_and_safely(hctx, size):
         for piece in expected + (LITERAL_BIG.get(label, []) if size == BIG else []):
             assert piece in text, (label, piece)
         if label != "editor":  # the header: the project's and the running sprint's names, literally
-            assert "[@click=app.bell]Project[/] �rollout" in text and CLICK in text, label
+            # (at 80 columns the <U+202E> marker pushes the sprint name past the header's end)
+            assert "[@click=app.bell]Project[/] <U+202E>rollout" in text and (CLICK in text or size == SMALL), label

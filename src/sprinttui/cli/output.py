@@ -4,7 +4,8 @@ Nothing here imports the database layers, so ``--help`` stays fast.
 
 Every piece of user text goes through :func:`clean` before it reaches the
 terminal: control characters (ESC, BEL, C1 controls, bidi overrides …) are
-replaced, so no escape sequence stored in the data can act on the terminal.
+replaced, so no escape sequence stored in the data can act on the terminal;
+bidi controls show as ``<U+202E>`` (sprinttui.display), so no text reads reversed.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sprinttui.display import show_bidi
+
 ELLIPSIS = "…"
 
 
 def clean(value: Any, limit: int | None = None) -> str:
-    """One safe line: whitespace becomes a space, other non-printables become '?'."""
+    """One safe line: whitespace becomes a space, bidi controls their marker
+    (<U+202E>), other non-printables '?'."""
     if value is None:
         return ""
     out = []
-    for ch in str(value):
+    for ch in show_bidi(str(value)):
         if ch.isprintable():
             out.append(ch)
         elif ch in "\t\n\r" or unicodedata.category(ch) == "Zs":

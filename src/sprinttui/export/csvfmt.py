@@ -5,6 +5,7 @@ carriage return as a formula. Cells holding user text (the title, the blocked
 reason) that begin like that get a leading ``'``, which the spreadsheet shows as
 text. Item keys, stream keys, statuses, outcomes, numbers and flags are not user
 text (keys are validated, the rest is ours) and are written as they are.
+Bidi control characters show as ``<U+202E>``: a cell never reads reversed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
+from sprinttui.display import show_bidi
 from sprinttui.export.summary import ITEM_FIELDS, points_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,7 +32,8 @@ def _cell(field: str, value) -> str:
         return "true" if value else "false"
     if field in ("points", "reestimated_points"):
         return points_text(value)
-    text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c for c in str(value))
+    text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c
+                   for c in show_bidi(str(value)))
     return guard(text) if field in USER_TEXT else text
 
 

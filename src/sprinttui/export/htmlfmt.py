@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sprinttui.display import show_bidi
 from sprinttui.export.summary import (
     FIGURE_NOTE,
     figure_cells,
@@ -67,10 +68,10 @@ footer { margin-top: 2rem; color: #6b7385; font-size: .85rem; }
 
 
 def esc(value: Any) -> str:
-    """User text as HTML text: escaped, newlines kept as <br>."""
+    """User text as HTML text: escaped, newlines kept as <br>, bidi controls as <U+202E>."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = show_bidi(str(value).replace("\r\n", "\n").replace("\r", "\n"))
     text = "".join("\ufffd" if (c < " " and c not in "\n\t") or "\x7f" <= c <= "\x9f" else c for c in text)
     return html.escape(text, quote=True).replace("\n", "<br>")
 

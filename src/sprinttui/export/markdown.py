@@ -3,7 +3,7 @@
 User text never acts as Markdown or HTML: :func:`md` escapes it so that it shows
 literally (pipes cannot end a table cell, newlines become ``<br>`` inside the
 cell, ``<script>`` and ``[x](javascript:…)`` stay text, a leading ``#`` makes
-no heading, backticks make no code).
+no heading, backticks make no code, a bidi control shows as ``<U+202E>``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sprinttui.display import show_bidi
 from sprinttui.export.summary import (
     FIGURE_NOTE,
     figure_cells,
@@ -37,6 +38,7 @@ def md(value: Any) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = show_bidi(text)  # before escaping: the marker's '<' and '>' become entities
     text = _ENTITY_RE.sub("&amp;", text)
     out = []
     for ch in text:

@@ -37,6 +37,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
+from sprinttui.display import restore_bidi
 from sprinttui.domain import ConflictError, Kind, SprintState, SprintTuiError, Status, ValidationError
 from sprinttui.services import items as items_svc
 from sprinttui.services import kpis as kpis_svc
@@ -318,6 +319,8 @@ class ItemEditor(ModalScreen[str | None]):
             except ValidationError as err:
                 errors[name] = str(err)
 
+        # the form shows bidi controls as markers (<U+202E>); saving puts the characters back
+        raw = {f: restore_bidi(v) if isinstance(v, str) else v for f, v in raw.items()}
         check("title", lambda: clean_line(raw["title"], "title"))
         check("description", lambda: clean_text(raw["description"], "description"))
         check("points", lambda: clean_points(raw["points"]))

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from sprinttui.display import BIDI_CONTROLS, bidi_marker
 from sprinttui.domain import Kind, SprintState, Status, ValidationError
 from sprinttui.services.history import history_text as stored_text
 from sprinttui.services.text import clean_points, fmt_points
-from sprinttui.tui.safe import BIDI_CONTROLS, plain
+from sprinttui.tui.safe import plain
 
 if TYPE_CHECKING:
     from sprinttui.services.item_rows import HistoryEntry, ItemDetail, Slip
@@ -40,14 +41,17 @@ ERROR_FIELD = {"date": "due", "reason": "blocked_reason", "key": "title"}
 
 
 def multiline(value: object) -> str:
-    """User text for a TextArea: control characters removed, newlines and tabs kept."""
+    """User text for a TextArea: control characters replaced, bidi controls shown
+    as markers (<U+202E>), newlines and tabs kept."""
     out = []
     for ch in str(value if value is not None else ""):
         if ch in "\n\t":
             out.append(ch)
         elif ch == "\r":
             continue
-        elif ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+        elif ch in BIDI_CONTROLS:
+            out.append(bidi_marker(ch))
+        elif unicodedata.category(ch) == "Cc":
             out.append("�")
         else:
             out.append(ch)

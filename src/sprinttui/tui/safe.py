@@ -2,8 +2,9 @@
 
 Titles and names are never markup: widgets get rich Text / Textual Content
 built from the plain string. ``plain`` also replaces control characters and
-bidi overrides so that no terminal escape sequence from user data reaches the
-terminal and nothing reorders what is drawn.
+shows bidi controls as markers (``<U+202E>``, sprinttui.display) so that no
+terminal escape sequence from user data reaches the terminal and nothing
+reorders what is drawn.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import unicodedata
 
 from rich.text import Text
 
-# bidi embeddings, overrides and isolates: they would reorder what the terminal draws
-# (a title that shows "exe.pdf" for "fdp.exe", columns that swap places)
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# bidi marks, embeddings, overrides and isolates: they would reorder what the terminal
+# draws (a title that shows "exe.pdf" for "fdp.exe", columns that swap places)
+from sprinttui.display import BIDI_CONTROLS, bidi_marker
+
+__all__ = ["BIDI_CONTROLS", "plain", "text"]
 
 
 def plain(value: object, limit: int | None = None) -> str:
@@ -28,7 +31,9 @@ def plain(value: object, limit: int | None = None) -> str:
     for ch in raw:
         if ch in "\n\t\r":
             out.append(" ")
-        elif ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+        elif ch in BIDI_CONTROLS:
+            out.append(bidi_marker(ch))
+        elif unicodedata.category(ch) == "Cc":
             out.append("�")
         else:
             out.append(ch)
