@@ -120,3 +120,42 @@ def one_line(text: str, limit: int = 120) -> str:
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 1] + "…"
     return cleaned
+
+
+# Numbers people type: ASCII digits only. Python's int() and float() also take
+# '1_000' and other scripts' digits ('१२'), which nobody means as a number here.
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_WHOLE_RE = re.compile(r"[+-]?\d+", re.ASCII)
+
+# Dates people mean: anything outside these years is a typo (26-1-1, 0001-01-01).
+FIRST_YEAR = 1970
+LAST_YEAR = 2200
+
+
+def parse_number(value: object, field: str) -> float:
+    """A finite number from user input; ValidationError names the field otherwise."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER_RE.fullmatch(text):
+            raise ValidationError(f"{field} must be a number, not {one_line(text, 20)!r}", field)
+        number = float(text)
+    elif isinstance(value, bool) or value is None:
+        raise ValidationError(f"{field} must be a number, not {one_line(str(value), 20)!r}", field)
+    else:
+        try:
+            number = float(value)  # type: ignore[arg-type]  # int, float, Decimal from code
+        except (TypeError, ValueError, OverflowError):
+            raise ValidationError(f"{field} must be a number, not {one_line(str(value), 20)!r}", field) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValidationError(f"{field} must be a finite number", field)
+    return number
+
+
+def parse_whole(value: object, field: str) -> int:
+    """A whole number from user input (ASCII digits, an optional sign)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip() if value is not None else ""
+    if not _WHOLE_RE.fullmatch(text):
+        raise ValidationError(f"{field} must be a whole number, not {one_line(text, 20)!r}", field)
+    return int(text)

@@ -11,11 +11,14 @@ stderr: ``sprinttui: error: …``); 1 an unexpected failure (one line:
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import gc
+import os
+import re
 import sys
 
-from sprinttui.domain import SprintTuiError, one_line
+from sprinttui.domain import SprintTuiError, ValidationError, one_line
 
 PROG = "sprinttui"
 
@@ -56,6 +59,59 @@ def _storage_error(err: BaseException) -> SprintTuiError | None:
     return None
 
 
+_REL_DATE = re.compile(r"-\s*\d{1,4}\s*[dwmy]", re.ASCII | re.IGNORECASE)
+_PATH_ARGS = ("db", "file", "output")  # file names: checked where they are opened
+
+
+def _date_options(parser: argparse.ArgumentParser) -> set[str]:
+    """The options taking a DATE, in every sub-command."""
+    found: set[str] = set()
+    stack = [parser]
+    while stack:
+        for action in stack.pop()._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+            elif action.metavar == "DATE":
+                found.update(action.option_strings)
+    return found
+
+
+def _rejoin_dates(argv: list[str], options: set[str]) -> list[str]:
+    """`--due -3d` as `--due=-3d`: argparse would take "-3d" for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        if arg in options and i + 1 < len(argv) and _REL_DATE.fullmatch(argv[i + 1]):
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """Text arguments that are not UTF-8 (a latin-1 terminal's 'café') never reach the database."""
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    try:
+                        shown = os.fsencode(text).decode("ascii", "backslashreplace")
+                    except UnicodeEncodeError:
+                        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+                    raise ValidationError(f"the argument '{one_line(shown, 60)}' is not valid UTF-8 text; "
+                                          "check your terminal's encoding (LANG)", name) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
     # Importing SQLAlchemy, SQLModel and Textual allocates hundreds of thousands
@@ -67,10 +123,12 @@ def main(argv: list[str] | None = None) -> int:
         from sprinttui.cli.parser import build_parser
 
         parser = build_parser()
+        argv = _rejoin_dates(list(sys.argv[1:] if argv is None else argv), _date_options(parser))
         try:
             args = parser.parse_args(argv)
         except SystemExit as exc:  # --help, --version, usage errors
             return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        _refuse_undecodable(args)
         if args.app_stream and args.command not in (None, "demo"):
             parser.error("--stream before a command only applies when opening the app; "
                          "give it after the command instead")
@@ -103,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         known = _storage_error(err)
         if known is not None:
             say("error", known)
+            return 2
+        if isinstance(err, PermissionError):
+            say("error", f"permission denied: {err.filename or err}")
             return 2
         say("internal error", f"{type(err).__name__}: {err}")
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from sprinttui import __version__
+from sprinttui.domain import ValidationError, parse_whole
 
 SPRINT_HELP = "sprint name, or current / next / last"
 DATE_HELP = "ISO date (2026-03-02) or today, tomorrow, +3d, +2w, fri, next monday"
@@ -28,10 +29,7 @@ Every command has --help, e.g. `sprinttui item add --help`."""
 
 
 def positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    n = any_int(text)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
     return n
@@ -39,8 +37,8 @@ def positive_int(text: str) -> int:
 
 def any_int(text: str) -> int:
     try:
-        return int(text)
-    except ValueError:
+        return parse_whole(text, "value")  # ASCII digits: int() also takes '1_000' and '१२'
+    except ValidationError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
@@ -51,6 +49,25 @@ def yes_no(text: str) -> bool:
     if value in ("no", "n", "false", "off", "0"):
         return False
     raise argparse.ArgumentTypeError(f"{text!r}: say yes or no")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, `sprinttui: error: …; see `sprinttui item add --help``, exit 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        text = " ".join(message.split())
+        if text.endswith("expected one argument") and text.startswith("argument --"):
+            option = text.split()[1].split("/")[-1].rstrip(":")
+            text += f" (a value starting with '-' is written {option}=VALUE, like {option}=-3d)"
+        self.exit(2, f"sprinttui: error: {text}; see `{self.prog} --help`\n")
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # named after the sub-command they were given to, not `sprinttui`
+            words = [getattr(parsed, d, None) for d in ("command", "action", "admin_action", "export_what")]
+            prog = " ".join([self.prog, *(w for w in words if isinstance(w, str))])
+            self.exit(2, f"sprinttui: error: unrecognized arguments: {' '.join(extras)}; see `{prog} --help`\n")
+        return parsed
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -71,7 +88,7 @@ def _global_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _global_options()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sprinttui", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
     )
     parser.add_argument("--db", metavar="DB", default=None,

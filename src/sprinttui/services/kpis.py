@@ -8,7 +8,16 @@ from datetime import date
 from sqlalchemy import case, func
 from sqlmodel import select
 
-from sprinttui.domain import Direction, NotFoundError, StateError, Status, ValidationError, one_line, parse_enum
+from sprinttui.domain import (
+    Direction,
+    NotFoundError,
+    StateError,
+    Status,
+    ValidationError,
+    one_line,
+    parse_enum,
+    parse_number,
+)
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ItemRow, row_query, to_row
 from sprinttui.services.items import apply_changes, check_version
@@ -69,13 +78,7 @@ class KpiView:
 def _num(value, field: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{field} must be a number, not {one_line(str(value), 20)!r}", field) from None
-    if v != v or v in (float("inf"), float("-inf")):
-        raise ValidationError(f"{field} must be a finite number", field)
-    return v
+    return parse_number(value, field)  # ASCII digits only, finite
 
 
 def _view(s, k: Kpi) -> KpiView:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import unicodedata
 
-from sprinttui.domain import ValidationError
+from sprinttui.domain import ValidationError, one_line, parse_number
 
 MAX_TITLE = 20_000
 MAX_TEXT = 200_000
+MAX_POINTS = 1000
 
 
 def _strip_controls(value: str, keep_newlines: bool) -> str:
@@ -43,16 +43,17 @@ def clean_text(value: object, field: str, *, limit: int = MAX_TEXT) -> str:
 
 
 def clean_points(value: object, field: str = "points") -> float | None:
+    """Story points: blank is none; else 0 to 1000 with at most two decimals (ASCII digits)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        pts = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{field} must be a number, not {str(value)[:20]!r}", field) from None
-    if not math.isfinite(pts) or pts < 0:
+    pts = parse_number(value, field)
+    if pts < 0:
         raise ValidationError(f"{field} must be 0 or more", field)
-    if pts > 1000:
-        raise ValidationError(f"{field} must be at most 1000", field)
+    if pts > MAX_POINTS:
+        raise ValidationError(f"{field} must be at most {MAX_POINTS}", field)
+    if round(pts, 2) != pts:
+        raise ValidationError(f"{field} may have at most two decimals, like 0.25, not {one_line(str(value), 20)!r}",
+                              field)
     return pts + 0.0  # "-0" is stored (and exported) as 0, not -0.0
 
 

@@ -13,12 +13,14 @@ internals.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import create_engine
 
 from sprinttui.domain import StorageError, one_line
@@ -33,25 +35,66 @@ def default_db_path() -> Path:
     return Path(user_data_dir("sprinttui", appauthor=False)) / "sprinttui.db"
 
 
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _sqlite_url(path: Path) -> str:
+    """The URL of a database file, its path kept literally (a '?', '#' or '%' in
+    the name is part of the name: never a query, a fragment or an escape)."""
+    return URL.create(drivername="sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
 def resolve_url(db: str | None = None) -> str:
-    """--db, else $SPRINTTUI_DB, else a file in the user data dir."""
-    value = db or os.environ.get("SPRINTTUI_DB") or ""
-    if not value:
+    """--db, else $SPRINTTUI_DB, else a file in the user data dir.
+
+    Only a value with ``scheme://`` is a URL; anything else is a file path, taken
+    literally (even with '?', '%', '#' or a ``file:`` prefix). Empty is an error.
+    """
+    where = "--db" if db is not None else "$SPRINTTUI_DB"
+    value = db if db is not None else os.environ.get("SPRINTTUI_DB")
+    if value is None:
         path = default_db_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    if "://" in value:
+        return _sqlite_url(path)
+    if not value.strip():
+        raise StorageError(f"{where} is empty: give a database file (like project.db) or a database URL")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = one_line(os.fsencode(value).decode("ascii", "backslashreplace"), 200)
+        raise StorageError(f"{where} {shown!r} is not valid UTF-8; give a file name in UTF-8") from None
+    if _SCHEME_RE.match(value):
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:  # ~nouser/x.db
+        user = value[1:].split("/", 1)[0]
+        raise StorageError(f"{where} {one_line(value, 200)!r}: there is no user {one_line(user, 40)!r} "
+                           "whose home folder '~' could mean") from None
+    return _sqlite_url(Path(os.path.abspath(path)))
 
 
 def sqlite_path(url: str) -> Path | None:
+    """The database file of an SQLite URL; None for PostgreSQL, memory and URI-mode URLs."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
         return None
-    if not u.database or u.database == ":memory:" or u.database.startswith("file:"):
+    if not u.database or u.database == ":memory:" or _uri_mode(u):
         return None
-    return Path(u.database)
+    return Path(os.path.abspath(u.database))  # as the driver opens it (pysqlite: os.path.abspath)
+
+
+def _uri_mode(u: URL) -> bool:
+    return str(u.query.get("uri", "")).strip().lower() in ("true", "1", "yes", "on")
+
+
+def readonly_uri(path: Path) -> str:
+    """An SQLite URI opening PATH read-only (``sqlite3.connect(readonly_uri(p), uri=True)``).
+
+    The path is percent-encoded, so a '?', '#' or '%' in a file name is part of
+    the name, not the URI's query or fragment.
+    """
+    return "file:" + quote(str(path), safe="/") + "?mode=ro"
 
 
 def _ours_or_empty(cur) -> bool:
@@ -106,16 +149,31 @@ def make_engine(url: str, *, foreign_keys: bool = True, pool: bool = True) -> En
 
 def prepare_sqlite_file(path: Path) -> None:
     """Check the file is usable; create a new one with group-only permissions."""
+    try:
+        _prepare_sqlite_file(path)
+    except PermissionError as err:
+        raise StorageError(f"cannot open database {one_line(str(path))}: permission denied for "
+                           f"{one_line(err.filename or str(path))}; ask its owner to share it with your group "
+                           "(chmod g+rw, and g+rwx on its folder)") from None
+    except OSError as err:
+        raise StorageError(f"cannot open database {one_line(str(path))}: {err.strerror or err}") from None
+
+
+def _prepare_sqlite_file(path: Path) -> None:
     if not path.parent.is_dir():
         raise StorageError(f"cannot open database: folder {one_line(str(path.parent))} does not exist")
     if path.exists():
         if path.is_dir():
             raise StorageError(f"cannot open database: {one_line(str(path))} is a folder")
+        if not os.access(path, os.R_OK):
+            raise PermissionError(13, "Permission denied", str(path))
         if path.stat().st_size >= 16:
             with open(path, "rb") as fh:
                 if fh.read(16) != b"SQLite format 3\x00":
                     raise StorageError(f"{one_line(str(path))} is not a sprinttui (SQLite) database")
+        _check_folder(path)
         return
+    _check_folder(path)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         os.close(fd)
@@ -124,6 +182,20 @@ def prepare_sqlite_file(path: Path) -> None:
         pass
     except OSError as err:
         raise StorageError(f"cannot create database {one_line(str(path))}: {err.strerror}") from None
+
+
+def _check_folder(path: Path) -> None:
+    """SQLite keeps its -wal, -shm and -journal files beside the database: refuse a
+    folder this user cannot write (unless those files are there and writable)."""
+    folder = path.parent
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    if path.exists() and all(os.access(side, os.R_OK | os.W_OK) for side in sides):
+        return
+    raise StorageError(f"cannot use the database {one_line(str(path))}: you cannot write in its folder "
+                       f"{one_line(str(folder))}, where SQLite keeps its -wal, -shm and -journal files; "
+                       "ask for write access to the folder (chmod g+rwx)")
 
 
 def permission_warning(path: Path | None) -> str | None:

@@ -27,6 +27,7 @@ from sprinttui.store.connection import (  # noqa: F401 - the store's open API, r
     make_engine,
     permission_warning,
     prepare_sqlite_file,
+    readonly_uri,
     resolve_url,
     sqlite_path,
     storage_error,
@@ -156,7 +157,7 @@ class Database:
         with self._watch_lock:
             if self._watch_conn is None:
                 self._watch_conn = sqlite3.connect(
-                    f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=5
+                    readonly_uri(self.path), uri=True, check_same_thread=False, timeout=5
                 )
             try:
                 return int(self._watch_conn.execute("PRAGMA data_version").fetchone()[0])

@@ -16,7 +16,14 @@ from typing import Protocol
 from sqlalchemy import text
 
 from sprinttui.domain import StorageError, one_line
-from sprinttui.store.connection import BUSY_TIMEOUT_MS, FILE_MODE, make_engine, prepare_sqlite_file, storage_error
+from sprinttui.store.connection import (
+    BUSY_TIMEOUT_MS,
+    FILE_MODE,
+    make_engine,
+    prepare_sqlite_file,
+    readonly_uri,
+    storage_error,
+)
 
 
 class MigrationTarget(Protocol):
@@ -86,7 +93,7 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         os.close(fd)
         os.chmod(tmp, FILE_MODE)
-        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=15)
+        source = sqlite3.connect(readonly_uri(src), uri=True, timeout=15)
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
@@ -115,7 +122,7 @@ def _read_only(path: Path, timeout: float = 15) -> Iterator[sqlite3.Connection]:
     none before and nothing was written, they are removed again."""
     sides = [Path(f"{path}-wal"), Path(f"{path}-shm")]
     had_sides = any(side.exists() for side in sides)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+    con = sqlite3.connect(readonly_uri(path), uri=True, timeout=timeout)
     try:
         yield con
     finally:
