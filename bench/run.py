@@ -74,6 +74,8 @@ MEASURES: list[Measure] = [
     Measure("paint.rss", "peak RSS, board (VmHWM)", "paint", unit="MB", target=150),
     Measure("cli.help", "sprinttui --help", "cli", per_size=False),
     Measure("cli.list_json", "sprinttui item list --json (all items)", "cli"),
+    Measure("cli.item_add", "sprinttui item add (a write: pays the damage check once)", "cli"),
+    Measure("cli.write_check", "damage check before the first write (PRAGMA quick_check)", "cli"),
     *[Measure(f"screen.{mode}", f"open screen {key} {title}", "screens", target=0.3, growth=True)
       for key, mode, title in SCREEN_NAMES],
     Measure("screens.rss", "peak RSS, all 8 screens opened (Pilot)", "screens", unit="MB", target=150),
@@ -229,7 +231,26 @@ class Bench:
         rows = []
         samples = timed(lambda: rows.append(len(json.loads(run_checked(cmd).stdout))), self.runs)
         info["item_list_rows"] = rows[-1]
-        return {"cli.list_json": samples}
+        return {"cli.list_json": samples, **self.cli_write(db)}
+
+    def cli_write(self, db: Path) -> dict[str, list[float]]:
+        """`item add` on a copy, and the quick_check every first write of a process pays."""
+        import shutil
+        import sqlite3
+        from contextlib import closing
+
+        from sprinttui.store.integrity import quick_problems
+
+        copy = self.work / f"write-{db.name}"
+        shutil.copy(db, copy)
+        with closing(sqlite3.connect(copy)) as con:
+            stream = con.execute("SELECT key FROM stream ORDER BY id LIMIT 1").fetchone()[0]
+        cmd = [*self.cli, "--db", str(copy), "--user", "bench", "item", "add", "bench write", "--stream", stream]
+        try:
+            return {"cli.item_add": timed(lambda: run_checked(cmd), self.runs),
+                    "cli.write_check": timed(lambda: quick_problems(copy), self.runs)}
+        finally:
+            _remove_db(copy)
 
     def screens(self, db: Path, facts: Facts, info: dict) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {}

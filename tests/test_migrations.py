@@ -23,7 +23,7 @@ from sqlalchemy import Boolean, Date, DateTime, bindparam, create_engine, inspec
 
 from sprinttui.domain import StorageError
 from sprinttui.services import items, members, project, reports, sprints, streams
-from sprinttui.services.context import Ctx
+from sprinttui.services.context import Ctx, login_name
 from sprinttui.store import engine as engine_mod
 from sprinttui.store import migrate
 from sprinttui.store.engine import BUSY_TIMEOUT_MS, Database, sqlite_path
@@ -293,13 +293,14 @@ def test_upgrade_before_record_history_keeps_members_and_streams_and_adds_an_emp
 
         members.edit_member(c, "alice", availability=60)
         streams.edit_stream(c, "SAL", name="Sales and marketing")
+        project.add_admin(c, login_name())  # a project from before admins: its first admin names themself
         project.update_settings(c, sprint_length_days=10)
         assert [(h.field, h.old, h.new, h.actor) for h in members.history(c, "alice")] == [
             ("availability", "80", "60", "tester")]
         assert [(h.field, h.old, h.new) for h in streams.history(c, "SAL")] == [
             ("name", "Sales", "Sales and marketing")]
         assert [(h.field, h.old, h.new) for h in project.settings_history(c)] == [
-            ("sprint_length_days", "14", "10")]
+            ("admins", None, login_name()), ("sprint_length_days", "14", "10")]
     finally:
         db.dispose()
 

@@ -30,13 +30,14 @@ from sqlalchemy import func, select, update
 from sprinttui import dates
 from sprinttui.dates import working_days
 from sprinttui.domain import StateError, Status, ValidationError
-from sprinttui.services.context import Ctx
+from sprinttui.services.context import Ctx, login_name
 from sprinttui.services.history import Move, close_moves, history_text, plan_moves, start_moves
 from sprinttui.store.models import (
     Absence,
     Item,
     ItemEvent,
     Member,
+    ProjectAdmin,
     ProjectSettings,
     Sprint,
     SprintEvent,
@@ -425,6 +426,7 @@ class _Sim:
                 conn.execute(ProjectSettings.__table__.insert(), [dict(
                     name="Synthetic CRM rollout", sprint_length_days=14, working_days="0,1,2,3,4",
                     points_per_day=1.0, allow_user_override=True, version=1)])
+                conn.execute(ProjectAdmin.__table__.insert(), [dict(login=login_name())])  # its creator
 
             def next_id(model) -> int:
                 return int(s.scalar(select(func.max(model.id))) or 0) + 1

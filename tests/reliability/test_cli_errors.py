@@ -104,6 +104,8 @@ USAGE_ERRORS = [
     (["item", "list", "--limit", "many"], "sprinttui item list --help"),
     (["kpi", "record", "K"], "sprinttui kpi record --help"),
     (["member", "absence", "ann"], "sprinttui member absence --help"),
+    (["project", "admin", "add"], "sprinttui project admin add --help"),
+    (["project", "admin", "add", "x", "--zz"], "sprinttui project admin add --help"),
     (["member", "edit", "ann", "--active", "--inactive"], "sprinttui member edit --help"),
     (["--stream", "SAL", "item", "list"], "sprinttui"),
 ]

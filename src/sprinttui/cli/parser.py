@@ -330,9 +330,12 @@ def build_parser() -> argparse.ArgumentParser:
     g = group("db", "the database file: schema revision, upgrade, backup, restore")
     leaf(g, "upgrade", "db_upgrade", "bring the schema up to date (backs up an existing SQLite file first)")
     leaf(g, "current", "db_current", "print the database's schema revision and the program's")
+    p = leaf(g, "check", "db_check", "check the database file for damage and say what was found")
+    json_flag(p)
     p = leaf(g, "backup", "db_backup", "copy a live SQLite database to FILE (online backup)")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite FILE if it exists; copy what can be read of a damaged database")
     p = leaf(g, "restore", "db_restore",
              "replace the database's contents with a backup FILE (asks first)",
              description="Replace the database's contents with the backup FILE. The file must be a sprinttui\n"
@@ -356,5 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "$SPRINTTUI_USER are refused")
     p = leaf(g, "history", "project_history", "list who changed which setting, when, from what to what")
     json_flag(p)
+    p = g.add_parser("admin", help="the project's admins: who may change its settings",
+                     description="The project's admins: who may change its settings. The user who ran\n"
+                                 "`sprinttui init` is the first; admins add and remove others.",
+                     formatter_class=_Formatter)
+    ga = p.add_subparsers(dest="admin_action", metavar="ACTION", title="actions", required=True)
+    p = leaf(ga, "list", "project_admin_list", "list the project's admins")
+    json_flag(p)
+    p = leaf(ga, "add", "project_admin_add", "let a user change the project's settings (admins only)")
+    p.add_argument("login", metavar="LOGIN", help="the user's login name, as recorded in the history")
+    p = leaf(ga, "remove", "project_admin_remove", "take a user's admin right away (admins only; never the last)")
+    p.add_argument("login", metavar="LOGIN", help="the user's login name")
 
     return parser

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,10 +15,13 @@ from sprinttui.store.engine import Database
 
 
 def login_name() -> str:
+    """The OS account of the process's real uid; never the environment
+    ($LOGNAME, $USER … are the caller's to set). `uid<N>` without a passwd entry."""
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (container without passwd entry)
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (container)
+        return f"uid{uid}"
 
 
 def resolve_user(user: str | None = None) -> str:

@@ -165,7 +165,7 @@ def _prepare_sqlite_file(path: Path) -> None:
     if path.exists():
         if path.is_dir():
             raise StorageError(f"cannot open database: {one_line(str(path))} is a folder")
-        if not os.access(path, os.R_OK):
+        if not _may(path, os.R_OK):
             raise PermissionError(13, "Permission denied", str(path))
         if path.stat().st_size >= 16:
             with open(path, "rb") as fh:
@@ -184,14 +184,20 @@ def _prepare_sqlite_file(path: Path) -> None:
         raise StorageError(f"cannot create database {one_line(str(path))}: {err.strerror}") from None
 
 
+def _may(path: Path, mode: int) -> bool:
+    """Whether this process may access `path` so: by its effective uid and
+    groups, as opening the file will be judged (os.access alone asks for the real ones)."""
+    return os.access(path, mode, effective_ids=os.access in os.supports_effective_ids)
+
+
 def _check_folder(path: Path) -> None:
     """SQLite keeps its -wal, -shm and -journal files beside the database: refuse a
     folder this user cannot write (unless those files are there and writable)."""
     folder = path.parent
-    if os.access(folder, os.W_OK | os.X_OK):
+    if _may(folder, os.W_OK | os.X_OK):
         return
     sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-    if path.exists() and all(os.access(side, os.R_OK | os.W_OK) for side in sides):
+    if path.exists() and all(_may(side, os.R_OK | os.W_OK) for side in sides):
         return
     raise StorageError(f"cannot use the database {one_line(str(path))}: you cannot write in its folder "
                        f"{one_line(str(folder))}, where SQLite keeps its -wal, -shm and -journal files; "

@@ -51,6 +51,7 @@ class Database:
                 f"unsupported database URL {one_line(backend, 40)!r}: use a SQLite file or PostgreSQL"
             )
         self.url = url
+        self._damage_checked = False  # PRAGMA quick_check ran and found nothing (see write)
         self._watch_conn: sqlite3.Connection | None = None
         self._watch_lock = threading.Lock()
         self.path = sqlite_path(url)
@@ -96,6 +97,28 @@ class Database:
         """A one-line warning when the SQLite file is world-writable (see permission_warning)."""
         return permission_warning(self.path)
 
+    def refuse_if_damaged(self) -> None:
+        """Raise StorageError if the SQLite file is damaged; nothing is written to it then.
+
+        ``PRAGMA quick_check`` runs once per Database, before its first write
+        (a CLI write pays it once, the app at its first write); a file found
+        healthy is not checked again, a damaged one is checked again each time.
+        """
+        if self._damage_checked or self.path is None:
+            return
+        from sprinttui.store.integrity import DAMAGED_HINT, quick_problems
+
+        try:
+            problems = quick_problems(self.path, BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as err:
+            raise storage_error(err) from None
+        if problems:
+            raise StorageError(
+                f"the database file is corrupted ({len(problems)}{'+' if len(problems) >= 20 else ''} "
+                f"problem{'s' if len(problems) != 1 else ''} found); nothing was written: {DAMAGED_HINT}"
+            )
+        self._damage_checked = True
+
     # -- sessions -----------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -114,6 +137,7 @@ class Database:
         """One write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
         from sqlalchemy.orm.exc import StaleDataError
 
+        self.refuse_if_damaged()
         session = Session(self._write_engine, expire_on_commit=False)
         try:
             yield session

@@ -88,7 +88,10 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
         raise StorageError("the backup file must not be the database itself")
     if not dest.parent.is_dir():
         raise StorageError(f"cannot write the backup: folder {dest.parent} does not exist")
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    from sprinttui.store.integrity import remove_backup_leftovers, temp_name
+
+    remove_backup_leftovers(dest, src)  # what killed backups left behind
+    tmp = temp_name(dest)
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         os.close(fd)
@@ -110,8 +113,9 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     except OSError as err:
         raise StorageError(f"cannot write the backup {dest}: {err.strerror}") from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for left in (tmp, tmp.with_name(tmp.name + "-journal")):
+            if left.exists():
+                left.unlink()
     return dest
 
 

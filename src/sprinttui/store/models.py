@@ -54,6 +54,15 @@ class ProjectSettings(_Table, table=True):
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
 
 
+class ProjectAdmin(_Table, table=True):
+    """Who may change the project's settings and its admins: OS login names.
+    The project's creator is the first; changes go to the project's history."""
+
+    __tablename__ = "project_admin"
+
+    login: str = Field(primary_key=True)
+
+
 class Stream(_Table, table=True):
     __tablename__ = "stream"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sprinttui.cli import output as out
 from sprinttui.cli.commands.common import CliError, database, shown_url
 from sprinttui.domain import StorageError
-from sprinttui.store.engine import resolve_url, sqlite_path
+from sprinttui.store.engine import FILE_MODE, resolve_url, sqlite_path, storage_error
 
 
 def upgrade_schema(args) -> None:
@@ -66,8 +66,7 @@ def cmd_db_backup(args) -> int:
     Writing into a fresh file means nobody can hold it open; the rename makes the
     copy appear whole or not at all.
     """
-    import tempfile
-
+    from sprinttui.store.integrity import quick_problems, remove_backup_leftovers, salvage_sqlite, temp_name
     from sprinttui.store.migrate import backup_sqlite
 
     url = resolve_url(args.db)
@@ -94,20 +93,72 @@ def cmd_db_backup(args) -> int:
         raise CliError(f"folder {out.clean(dest.parent)} does not exist")
     with database(args):  # checks the source really is an SQLite database
         pass
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        backup_sqlite(src, tmp)
+        problems = quick_problems(src)
+    except sqlite3.Error as err:
+        raise storage_error(err) from None
+    if problems and not args.force:
+        raise StorageError("the database file is corrupted; no backup taken: `sprinttui db check` says what "
+                           "is wrong; `db backup --force FILE` copies what can be read")
+    if not problems:
+        backup_sqlite(src, dest)  # into .NAME.PID.tmp beside FILE, then renamed over it
+        print(f"backup written to {out.clean(dest)}")
+        return 0
+    remove_backup_leftovers(dest, src)
+    tmp = temp_name(dest)
+    try:
+        tmp.unlink(missing_ok=True)
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        os.chmod(tmp, FILE_MODE)
+        lost = salvage_sqlite(src, tmp)
         os.replace(tmp, dest)
     except (OSError, sqlite3.Error) as err:
         raise StorageError(f"backup failed: {out.clean(getattr(err, 'strerror', None) or err)}") from None
     finally:
-        if tmp.exists():
+        for left in (tmp, tmp.with_name(tmp.name + "-journal")):
             with suppress(OSError):
-                tmp.unlink()
-    print(f"backup written to {out.clean(dest)}")
+                left.unlink(missing_ok=True)
+    unread = f"; {lost} table{'s' if lost != 1 else ''} could not be read to the end" if lost else ""
+    print(f"salvaged what could be read of the damaged database into {out.clean(dest)}; the copy may be "
+          f"incomplete{unread}")
     return 0
+
+
+def cmd_db_check(args) -> int:
+    """PRAGMA integrity_check and foreign_key_check; exit 2 when the file is damaged."""
+    from sprinttui.store.integrity import full_problems, remove_backup_leftovers
+
+    url = resolve_url(args.db)
+    path = sqlite_path(url)
+    if path is None:
+        raise CliError(f"db check checks SQLite database files; {shown_url(url)} is checked by the "
+                       "PostgreSQL server itself (use its own tools, e.g. amcheck)")
+    if not path.is_file():
+        raise StorageError(f"there is no database at {out.clean(path)}")
+    with database(args):  # an SQLite file at all
+        pass
+    removed = remove_backup_leftovers(path, path)
+    try:
+        problems = full_problems(path)
+    except sqlite3.Error as err:
+        raise storage_error(err) from None
+    if args.json:
+        out.emit_json({"database": str(path), "ok": not problems, "problems": problems,
+                       "leftovers_removed": [str(p) for p in removed]})
+        return 2 if problems else 0
+    if removed:
+        print(f"removed {len(removed)} file{'s' if len(removed) != 1 else ''} left by killed backups")
+    if not problems:
+        print(f"{out.clean(path)}: ok (integrity and foreign keys checked)")
+        return 0
+    print(f"{out.clean(path)}: damaged, {len(problems)} problem{'s' if len(problems) != 1 else ''} found:")
+    for problem in problems[:5]:
+        print(f"  {out.clean(problem)}")
+    if len(problems) > 5:
+        print(f"  … and {len(problems) - 5} more")
+    print("Nothing is written to it until it is repaired. Restore a backup: `sprinttui db restore FILE`; "
+          "or salvage what can be read: `sprinttui db backup --force FILE`, then restore that")
+    return 2
 
 
 def cmd_db_restore(args) -> int:

@@ -114,3 +114,33 @@ def cmd_project_history(args) -> int:
         entries = project_svc.settings_history(ctx)
     print_history(entries, args.json)
     return 0
+
+
+# --------------------------------------------------------------------------- project admins
+
+
+def cmd_project_admin_list(args) -> int:
+    with opened(args) as ctx:
+        admins = project_svc.list_admins(ctx)
+    if args.json:
+        out.emit_json(admins)
+        return 0
+    for login in admins:
+        print(out.clean(login))
+    if not admins:
+        print("no admin yet: the first admin names themself with `sprinttui project admin add YOUR_LOGIN`")
+    return 0
+
+
+def cmd_project_admin_add(args) -> int:
+    with opened(args) as ctx:
+        project_svc.add_admin(ctx, args.login)
+    print(f"{out.clean(args.login)} is an admin of the project")
+    return 0
+
+
+def cmd_project_admin_remove(args) -> int:
+    with opened(args) as ctx:
+        project_svc.remove_admin(ctx, args.login)
+    print(f"{out.clean(args.login)} is no longer an admin of the project")
+    return 0
