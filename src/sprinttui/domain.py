@@ -136,6 +136,8 @@ def parse_number(value: object, field: str) -> float:
     """A finite number from user input; ValidationError names the field otherwise."""
     if isinstance(value, str):
         text = value.strip()
+        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise ValidationError(f"{field} must be a finite number", field)
         if not _NUMBER_RE.fullmatch(text):
             raise ValidationError(f"{field} must be a number, not {one_line(text, 20)!r}", field)
         number = float(text)
