@@ -95,3 +95,10 @@ def test_due_minus_three_days_works_without_an_equals_sign(run, ctx):
     code, _out, err = run("item", "edit", "SAL-1", "--due", "-1w")
     assert code == 0, err
     assert items.get_item(ctx, "SAL-1").row.due_date == ctx.today() - timedelta(weeks=1)
+
+
+def test_a_date_option_without_its_value_says_how_to_write_one_starting_with_a_minus(run, ctx):
+    refused(run, "item", "add", "--stream", "SAL", "t", "--due", "-3x", says="--due=DATE, like --due=-3d")
+    code, _out, err = run("item", "add", "t", "--stream")
+    assert code == 2 and "expected one argument; see `sprinttui item add --help`" in err, err  # no date hint
+    assert item_count(ctx) == 1

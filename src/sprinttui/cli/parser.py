@@ -58,7 +58,9 @@ class _Parser(argparse.ArgumentParser):
         text = " ".join(message.split())
         if text.endswith("expected one argument") and text.startswith("argument --"):
             option = text.split()[1].split("/")[-1].rstrip(":")
-            text += f" (a value starting with '-' is written {option}=VALUE, like {option}=-3d)"
+            dates = {o for a in self._actions if a.metavar == "DATE" for o in a.option_strings}
+            if option in dates:  # `--due -3x`: argparse took the value for an option
+                text += f" (a date starting with '-' is written {option}=DATE, like {option}=-3d)"
         self.exit(2, f"sprinttui: error: {text}; see `{self.prog} --help`\n")
 
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
