@@ -226,6 +226,14 @@ def permission_warning(path: Path | None) -> str | None:
 def storage_error(err: Exception) -> StorageError:
     """Turn a driver error into a one-line message a person can act on."""
     msg = " ".join(str(getattr(err, "orig", err)).split()).lower()
+    code = getattr(getattr(err, "orig", err), "sqlstate", None)  # PostgreSQL (psycopg)
+    if code in ("40P01", "40001") or "deadlock detected" in msg:
+        # a deadlock or serialization failure: the server undid this write whole
+        return StorageError("the database is busy (another write got in the way); nothing was saved, "
+                            "please try again")
+    if code == "23505":
+        return StorageError("someone saved the same name at the same moment; nothing was saved, "
+                            "please reload and try again")
     if "locked" in msg or "busy" in msg:
         return StorageError("the database is busy (another user is writing); please try again")
     if "readonly" in msg or "read-only" in msg:
