@@ -25,7 +25,7 @@ import random
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from sprinttui import dates
 from sprinttui.dates import working_days
@@ -426,7 +426,7 @@ class _Sim:
                 conn.execute(ProjectSettings.__table__.insert(), [dict(
                     name="Synthetic CRM rollout", sprint_length_days=14, working_days="0,1,2,3,4",
                     points_per_day=1.0, allow_user_override=True, version=1)])
-                conn.execute(ProjectAdmin.__table__.insert(), [dict(login=login_name())])  # its creator
+                conn.execute(insert(ProjectAdmin), [dict(login=login_name())])  # its creator
 
             def next_id(model) -> int:
                 return int(s.scalar(select(func.max(model.id))) or 0) + 1

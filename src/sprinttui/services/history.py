@@ -119,28 +119,35 @@ class RecordKind(StrEnum):
     PROJECT = "project"
 
 
-def record_created(s: Session, kind: RecordKind, row_id: int, actor: str, shown: Any, at: datetime) -> None:
+def _saved(row_id: int | None) -> int:
+    """The id of a row that history is about: it has one once flushed."""
+    if row_id is None:
+        raise ValueError("a record has history once it is saved: flush it first")
+    return row_id
+
+
+def record_created(s: Session, kind: RecordKind, row_id: int | None, actor: str, shown: Any, at: datetime) -> None:
     """Add the "created" row of a new member, stream or project (`shown`: its name)."""
-    s.add(RecordEvent(kind=RecordKind(kind).value, row_id=row_id, at=at, actor=actor, field="created",
+    s.add(RecordEvent(kind=RecordKind(kind).value, row_id=_saved(row_id), at=at, actor=actor, field="created",
                       old=None, new=history_text(shown)))
 
 
-def record_diff(s: Session, kind: RecordKind, row_id: int, actor: str,
+def record_diff(s: Session, kind: RecordKind, row_id: int | None, actor: str,
                 before: Mapping[str, Any], after: Mapping[str, Any], at: datetime) -> list[str]:
     """Add a row for each field of `after` whose value differs from `before`
     (the fields as history names and shows them); returns the fields changed.
     A value set to what it already was writes nothing."""
     changed = [f for f, new in after.items() if before.get(f) != new]
-    s.add_all([RecordEvent(kind=RecordKind(kind).value, row_id=row_id, at=at, actor=actor, field=f,
+    s.add_all([RecordEvent(kind=RecordKind(kind).value, row_id=_saved(row_id), at=at, actor=actor, field=f,
                            old=history_text(before.get(f)), new=history_text(after[f])) for f in changed])
     return changed
 
 
-def record_history(s: Session, kind: RecordKind, row_id: int) -> list[HistoryEntry]:
+def record_history(s: Session, kind: RecordKind, row_id: int | None) -> list[HistoryEntry]:
     """The history of one member, stream or project, oldest first."""
     rows = s.exec(
         select(RecordEvent)
-        .where(RecordEvent.kind == RecordKind(kind).value, RecordEvent.row_id == row_id)
+        .where(RecordEvent.kind == RecordKind(kind).value, RecordEvent.row_id == _saved(row_id))
         .order_by(RecordEvent.at, RecordEvent.id)
     ).all()
     return [HistoryEntry(r.at, r.actor, r.field, r.old, r.new) for r in rows]

@@ -58,7 +58,7 @@ class ProjectAdmin(_Table, table=True):
     """Who may change the project's settings and its admins: OS login names.
     The project's creator is the first; changes go to the project's history."""
 
-    __tablename__ = "project_admin"
+    __tablename__ = "project_admin"  # pyright: ignore[reportAssignmentType]  (SQLModel declares a declared_attr)
 
     login: str = Field(primary_key=True)
 
