@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sprinttui.domain import (
     EvaluationKind,
@@ -23,7 +23,7 @@ from sprinttui.domain import (
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ItemRow
 from sprinttui.services.items import check_version, create_item, sync_finding
-from sprinttui.services.lookup import member_by_handle, sprint_by_ref
+from sprinttui.services.lookup import for_update, lock_item_rows, member_by_handle, sprint_by_ref
 from sprinttui.services.reports import report_in
 from sprinttui.services.text import clean_text
 from sprinttui.store.models import Evaluation, Finding, Item, Member, Sprint, Stream
@@ -141,7 +141,7 @@ def create_evaluation(ctx: Ctx, sprint: str = "current", *, kind: str = "interim
 def edit_evaluation(ctx: Ctx, evaluation_id: int, *, summary: str | None = None,
                     facilitator: str | None = None, expected_version: int | None = None) -> EvaluationView:
     with ctx.db.write() as s:
-        ev = _get_eval(s, evaluation_id)
+        ev = _get_eval(s, evaluation_id, lock=True)
         check_version(ev, expected_version, "evaluation")
         if summary is not None:
             ev.summary = clean_text(summary, "summary")
@@ -151,15 +151,21 @@ def edit_evaluation(ctx: Ctx, evaluation_id: int, *, summary: str | None = None,
         return _eval_view(s, ev)
 
 
-def _get_eval(s, evaluation_id: int) -> Evaluation:
-    ev = s.get(Evaluation, int(evaluation_id))
+def _get_eval(s, evaluation_id: int, *, lock: bool = False) -> Evaluation:
+    query = select(Evaluation).where(Evaluation.id == int(evaluation_id))
+    ev = s.exec(for_update(query) if lock else query).first()
     if ev is None:
         raise NotFoundError(f"no evaluation {evaluation_id}")
     return ev
 
 
-def _get_finding(s, finding_id: int) -> Finding:
-    f = s.get(Finding, int(finding_id))
+def _get_finding(s, finding_id: int, *, lock: bool = False) -> Finding:
+    """The finding; with `lock` (see for_update), the items made from it are
+    locked first: items before their finding, the order an item's edit takes."""
+    if lock:
+        lock_item_rows(s, Item.source_finding_id == int(finding_id))
+    query = select(Finding).where(Finding.id == int(finding_id))
+    f = s.exec(for_update(query) if lock else query).first()
     if f is None:
         raise NotFoundError(f"no finding {finding_id}")
     return f
@@ -213,7 +219,7 @@ def edit_finding(ctx: Ctx, finding_id: int, *, text: str | None = None, category
                  status: str | None = None, owner: str | None = None,
                  expected_version: int | None = None) -> FindingView:
     with ctx.db.write() as s:
-        f = _get_finding(s, finding_id)
+        f = _get_finding(s, finding_id, lock=True)
         check_version(f, expected_version, "finding")
         if text is not None:
             body = clean_text(text, "text", limit=20_000)
@@ -234,7 +240,7 @@ def vote(ctx: Ctx, finding_id: int, delta: int = 1) -> FindingView:
     if delta not in (1, -1):
         raise ValidationError("a vote is +1 or -1", "votes")
     with ctx.db.write() as s:
-        f = _get_finding(s, finding_id)
+        f = _get_finding(s, finding_id, lock=True)
         f.votes = max(0, f.votes + delta)
         s.flush()
         return _finding_view(s, f)
@@ -253,7 +259,7 @@ def convert_finding(ctx: Ctx, finding_id: int, *, stream: str, points=None,
     """Turn a finding into a backlog item (improvement, or change for training),
     linked both ways; the finding's status then follows the item."""
     with ctx.db.write() as s:
-        f = _get_finding(s, finding_id)
+        f = _get_finding(s, finding_id, lock=True)
         existing = s.exec(select(Item).where(Item.source_finding_id == f.id)).first()
         if existing is not None and not existing.deleted:
             raise StateError(f"finding {f.id} is already tracked as {existing.key}")
@@ -359,9 +365,11 @@ def delete_evaluation(ctx: Ctx, evaluation_id: int) -> EvaluationView:
     """Remove an evaluation and its findings (undoes `create_evaluation`); items made
     from its findings stay, unlinked."""
     with ctx.db.write() as s:
-        ev = _get_eval(s, evaluation_id)
+        ev = _get_eval(s, evaluation_id, lock=True)
+        lock_item_rows(s, col(Item.source_finding_id).in_(select(Finding.id).where(Finding.evaluation_id == ev.id)))
         view = _eval_view(s, ev)
-        for f in s.exec(select(Finding).where(Finding.evaluation_id == ev.id)).all():
+        findings = select(Finding).where(Finding.evaluation_id == ev.id).order_by(col(Finding.id))
+        for f in s.exec(for_update(findings)).all():
             _unlink_items(s, f.id)
             s.delete(f)
         s.flush()
@@ -383,7 +391,7 @@ def delete_finding(ctx: Ctx, finding_id: int, *, expected_version: int | None = 
     """Remove a finding. An item made from it stays in the backlog, unlinked;
     `restore_finding` puts the finding back and links the item again."""
     with ctx.db.write() as s:
-        f = _get_finding(s, finding_id)
+        f = _get_finding(s, finding_id, lock=True)
         check_version(f, expected_version, "finding")
         gone = DeletedFinding(f.id, f.evaluation_id, f.category, f.text, f.votes, f.status, f.owner_id,
                               f.created_at, _unlink_items(s, f.id))
@@ -402,6 +410,7 @@ def restore_finding(ctx: Ctx, gone: DeletedFinding) -> FindingView:
                     owner_id=gone.owner_id if gone.owner_id and s.get(Member, gone.owner_id) else None)
         if s.get(Finding, gone.id) is None:
             f.id = gone.id
+        lock_item_rows(s, col(Item.id).in_(gone.item_ids))
         s.add(f)
         s.flush()
         for item_id in gone.item_ids:

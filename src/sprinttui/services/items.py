@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sprinttui.domain import (
     ConflictError,
@@ -43,7 +43,9 @@ from sprinttui.services.item_rows import (
     to_row,
 )
 from sprinttui.services.lookup import (
+    for_update,
     item_by_key,
+    lock_items,
     member_by_handle,
     sprint_or_backlog,
     stream_by_key,
@@ -86,7 +88,7 @@ def sync_finding(s: Session, item: Item) -> None:
     """A finding's status follows the improvement item made from it."""
     if item.source_finding_id is None:
         return
-    finding = s.get(Finding, item.source_finding_id)
+    finding = s.exec(for_update(select(Finding).where(Finding.id == item.source_finding_id))).first()
     if finding is None or finding.status == FindingStatus.REJECTED:
         return
     new = {
@@ -167,9 +169,8 @@ def create_item(
     desc = clean_text(description, "description")
 
     def _do(s: Session) -> str:
-        strm = s.exec(select(Stream).where(Stream.key == str(stream).strip().upper()).with_for_update()).first()
-        if strm is None:
-            stream_by_key(s, stream)  # raises the NotFoundError
+        # the stream locked: two items added at once get its next two numbers
+        strm = stream_by_key(s, stream, lock=True)
         target = sprint_or_backlog(s, sprint)
         if target is not None and target.state == SprintState.CLOSED:
             raise StateError(f"sprint {target.name} is closed; plan into an open sprint or the backlog")
@@ -250,7 +251,7 @@ def edit_item(ctx: Ctx, key: str, *, expected_version: int | None = None, **chan
     if unknown:
         raise ValidationError(f"cannot edit {', '.join(sorted(unknown))}", sorted(unknown)[0])
     with ctx.db.write() as s:
-        item = item_by_key(s, key)
+        item = item_by_key(s, key, lock=True)
         check_version(item, expected_version, f"item {item.key}")
         apply_changes(s, ctx, item, changes)
         # read back in the same transaction: the version returned is this write's
@@ -362,6 +363,7 @@ def plan_items(ctx: Ctx, keys: list[str], sprint: str | None, *,
         done: list[str] = []
         before: dict[str, str | None] = {}
         written: dict[str, list[SprintEvent]] = {}
+        lock_items(s, keys)
         for key in keys:
             item = item_by_key(s, key)
             check_version(item, (expected_versions or {}).get(item.key), f"item {item.key}")
@@ -387,6 +389,7 @@ def revert_planning(ctx: Ctx, planning: Planning, *, versions: dict[str, int] | 
     expected = {r.key: r.version for r in planning.rows} | (versions or {})
     with ctx.db.write() as s:
         at = ctx.now()
+        lock_items(s, planning.before)
         for key, previous in planning.before.items():
             item = item_by_key(s, key)
             check_version(item, expected.get(key), f"item {item.key}")
@@ -417,6 +420,7 @@ def rerank(ctx: Ctx, key: str, *, before: str | None = None, after: str | None =
     if (before is None) == (after is None):
         raise ValidationError("give exactly one of before / after", "rank")
     with ctx.db.write() as s:
+        lock_items(s, [key, str(before or after)])  # the rank read is the rank written over
         item = item_by_key(s, key)
         anchor = item_by_key(s, before or after)
         if anchor.id == item.id:
@@ -456,6 +460,8 @@ def _set_rank(s: Session, ctx: Ctx, item: Item, rank: float) -> ItemRow:
 
 
 def _renumber(s: Session) -> None:
+    # every item locked, in id order (see lock_items)
+    s.exec(for_update(select(col(Item.id)).order_by(col(Item.id)))).all()
     ids = s.exec(select(Item.id).order_by(Item.rank, Item.id)).all()
     from sqlalchemy import update
 
@@ -473,7 +479,7 @@ def _rerank_after_renumber(s: Session, ctx: Ctx, item: Item, anchor: Item, befor
 def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> ItemRow:
     """Soft delete: the key stays taken, history stays, restore_item undoes it."""
     with ctx.db.write() as s:
-        item = item_by_key(s, key)
+        item = item_by_key(s, key, lock=True)
         check_version(item, expected_version, f"item {item.key}")
         at = ctx.now()
         if item.sprint_id:
@@ -492,7 +498,7 @@ def delete_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> I
 def restore_item(ctx: Ctx, key: str, *, expected_version: int | None = None) -> ItemRow:
     """Undo a deletion (refused when the item changed since `expected_version`)."""
     with ctx.db.write() as s:
-        item = item_by_key(s, key, include_deleted=True)
+        item = item_by_key(s, key, include_deleted=True, lock=True)
         check_version(item, expected_version, f"item {item.key}")
         if not item.deleted:
             return read_row(s, item.key)

@@ -21,7 +21,7 @@ from sprinttui.domain import (
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ItemRow, row_query, to_row
 from sprinttui.services.items import apply_changes, check_version
-from sprinttui.services.lookup import item_by_key, stream_by_key
+from sprinttui.services.lookup import for_update, item_by_key, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Kpi, KpiMeasurement
 
@@ -88,8 +88,9 @@ def _view(s, k: Kpi) -> KpiView:
                    [Measurement(m.date, m.value, m.note) for m in ms], k.version)
 
 
-def _by_name(s, name: str) -> Kpi:
-    k = s.exec(select(Kpi).where(Kpi.name == str(name).strip())).first()
+def _by_name(s, name: str, *, lock: bool = False) -> Kpi:
+    query = select(Kpi).where(Kpi.name == str(name).strip())
+    k = s.exec(for_update(query) if lock else query).first()
     if k is None:
         raise NotFoundError(f"unknown KPI {one_line(name, 40)!r}")
     return k
@@ -112,7 +113,7 @@ def add_kpi(ctx: Ctx, name: str, *, unit: str = "", baseline=None, target=None,
 
 def edit_kpi(ctx: Ctx, name: str, *, expected_version: int | None = None, **changes) -> KpiView:
     with ctx.db.write() as s:
-        k = _by_name(s, name)
+        k = _by_name(s, name, lock=True)
         check_version(k, expected_version, f"KPI {k.name}")
         if "name" in changes:
             k.name = clean_line(changes["name"], "name", limit=200)
@@ -218,7 +219,7 @@ class Link:
 def _set_link(ctx: Ctx, name: str, key: str, link: bool, expected_version: int | None) -> Link:
     with ctx.db.write() as s:
         k = _by_name(s, name)
-        item = item_by_key(s, key)
+        item = item_by_key(s, key, lock=True)
         check_version(item, expected_version, f"item {item.key}")
         old = s.get(Kpi, item.kpi_id) if item.kpi_id else None
         if not link and item.kpi_id != k.id:

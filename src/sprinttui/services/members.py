@@ -123,7 +123,7 @@ def edit_member(
     from sprinttui.services.items import check_version
 
     with ctx.db.write() as s:
-        row = member_by_handle(s, handle)
+        row = member_by_handle(s, handle, lock=True)
         check_version(row, expected_version, f"member {row.handle}")
         before = _recorded(s, row)
         if name is not None:
@@ -177,7 +177,7 @@ def set_absence(ctx: Ctx, handle: str, sprint: str, days: float, *, expected: fl
     if not 0 <= d <= 366:
         raise ValidationError("absence must be between 0 and 366 days", "days")
     with ctx.db.write() as s:
-        m = member_by_handle(s, handle)
+        m = member_by_handle(s, handle, lock=True)  # one writer of the member's absences at a time
         sp = sprint_by_ref(s, sprint)
         row = s.exec(
             select(Absence).where(Absence.member_id == m.id, Absence.sprint_id == sp.id)

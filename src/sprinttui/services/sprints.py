@@ -15,7 +15,7 @@ from sprinttui.domain import SprintState, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.history import close_moves, record_change, record_moves, start_moves
 from sprinttui.services.items import check_version, mark_updated
-from sprinttui.services.lookup import is_reserved_sprint_name, sprint_by_ref, sprint_or_backlog
+from sprinttui.services.lookup import is_reserved_sprint_name, lock_item_rows, sprint_by_ref, sprint_or_backlog
 from sprinttui.services.project import get_settings
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, Sprint
@@ -192,7 +192,7 @@ def edit_sprint(
     records whether the goal was met, `review_note` what the review said."""
     note = None if review_note is None else clean_note(review_note)
     with ctx.db.write() as s:
-        sp = sprint_by_ref(s, ref)
+        sp = sprint_by_ref(s, ref, lock=True)
         check_version(sp, expected_version, f"sprint {sp.name}")
         if name is not None:
             n = clean_line(name, "name", limit=100)
@@ -232,7 +232,7 @@ def active_sprint(ctx: Ctx) -> SprintView | None:
 def start_sprint(ctx: Ctx, ref: str) -> SprintView:
     """Start a planned sprint. What is in it now becomes its frozen commitment."""
     with ctx.db.write() as s:
-        sp = sprint_by_ref(s, ref)
+        sp = sprint_by_ref(s, ref, lock=True)
         if sp.state != SprintState.PLANNED:
             raise StateError(f"sprint {sp.name} is {sp.state}; only a planned sprint can start")
         other = s.exec(select(Sprint).where(Sprint.state == SprintState.ACTIVE.value)).first()
@@ -258,7 +258,7 @@ def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next", goal_met:
     """
     note = None if review_note is None else clean_note(review_note)
     with ctx.db.write() as s:
-        sp = sprint_by_ref(s, ref)
+        sp = sprint_by_ref(s, ref, lock=True)
         if sp.state != SprintState.ACTIVE:
             raise StateError(f"sprint {sp.name} is {sp.state}; only the active sprint can be closed")
         target = sprint_or_backlog(s, carry_to)
@@ -268,6 +268,7 @@ def close_sprint(ctx: Ctx, ref: str, *, carry_to: str | None = "next", goal_met:
             if target.state != SprintState.PLANNED:
                 raise StateError(f"sprint {target.name} is {target.state}; carry over into a planned sprint")
         at = ctx.now()
+        lock_item_rows(s, Item.sprint_id == sp.id)
         items = s.exec(
             select(Item).where(Item.sprint_id == sp.id, Item.deleted == False).order_by(Item.rank)  # noqa: E712
         ).all()

@@ -20,7 +20,7 @@ from sprinttui.domain import NotFoundError, StateError, Status, ValidationError
 from sprinttui.services.context import Ctx
 from sprinttui.services.item_rows import ROW_WIDTH, ItemQuery, ItemRow, row_query, to_row
 from sprinttui.services.items import check_version, list_items, set_blocked
-from sprinttui.services.lookup import item_by_key, member_by_handle, stream_by_key
+from sprinttui.services.lookup import for_update, item_by_key, member_by_handle, stream_by_key
 from sprinttui.services.text import clean_line, clean_text
 from sprinttui.store.models import Item, ItemEvent, Member, StandupEntry, StandupSession, Stream
 
@@ -45,7 +45,7 @@ def save_entry(ctx: Ctx, member: str, *, on=None, yesterday: str | None = None, 
     """Create or update the member's entry for the day (fields left None stay)."""
     day = ctx.day(on)
     with ctx.db.write() as s:
-        m = member_by_handle(s, member)
+        m = member_by_handle(s, member, lock=True)  # one writer of the member's notes at a time
         row = s.exec(select(StandupEntry).where(StandupEntry.member_id == m.id, StandupEntry.date == day)).first()
         if row is None:
             row = StandupEntry(member_id=m.id, date=day, updated_by=ctx.user, updated_at=ctx.now())
@@ -100,7 +100,7 @@ def keep_suggestions(ctx: Ctx, member: str, notes: tuple[str, str, str], *, on=N
     notes, None when there are none."""
     day = ctx.day(on)
     with ctx.db.write() as s:
-        m = member_by_handle(s, member)
+        m = member_by_handle(s, member, lock=True)
         row = _entry_row(s, m.id, day)
         if row is None:
             if not any(str(v or "").strip() for v in notes):
@@ -119,7 +119,7 @@ def mark_absent(ctx: Ctx, member: str, absent: bool, *, on=None) -> StandupView 
     are none."""
     day = ctx.day(on)
     with ctx.db.write() as s:
-        m = member_by_handle(s, member)
+        m = member_by_handle(s, member, lock=True)
         row = _entry_row(s, m.id, day)
         if not absent:
             if row is None:
@@ -176,7 +176,7 @@ def flag_blocker(ctx: Ctx, member: str, key: str, reason: str = "", *, on=None,
         member_by_handle(s, member)  # an unknown member blocks nothing
     item = set_blocked(ctx, key, True, reason, expected_version=expected_version)
     with ctx.db.write() as s:
-        m = member_by_handle(s, member)
+        m = member_by_handle(s, member, lock=True)
         row = _entry_row(s, m.id, day)
         before = _entry_view(row, m) if row is not None else None
         if row is None:
@@ -203,6 +203,7 @@ def unflag_blocker(ctx: Ctx, flagged: FlaggedBlocker) -> ItemRow:
             check_version(row, flagged.entry.version, what)
         check_version(item_by_key(s, flagged.item.key), flagged.item.version, f"item {flagged.item.key}")
     with ctx.db.write() as s:
+        member_by_handle(s, flagged.entry.member, lock=True)
         row = _entry_row(s, member_id, flagged.entry.date)
         if row is not None:
             check_version(row, flagged.entry.version, what)
@@ -256,8 +257,9 @@ def _session_view(row: StandupSession, stream_key: str | None) -> SessionView:
     )
 
 
-def _load_session(s, session_id: int) -> tuple[StandupSession, str | None]:
-    row = s.get(StandupSession, session_id)
+def _load_session(s, session_id: int, *, lock: bool = False) -> tuple[StandupSession, str | None]:
+    query = select(StandupSession).where(StandupSession.id == int(session_id))
+    row = s.exec(for_update(query) if lock else query).first()
     if row is None:
         raise NotFoundError(f"no standup with id {session_id}")
     key = s.get(Stream, row.stream_id).key if row.stream_id is not None else None
@@ -298,7 +300,7 @@ def update_session(ctx: Ctx, session_id: int, *, elapsed_seconds: int | None = N
                    parking_lot: list[str] | None = None, expected_version: int | None = None) -> SessionView:
     """Record the time used so far and/or replace the parking-lot topics."""
     with ctx.db.write() as s:
-        row, key = _load_session(s, session_id)
+        row, key = _load_session(s, session_id, lock=True)
         check_version(row, expected_version, "this standup")
         if elapsed_seconds is not None:
             row.elapsed_seconds = _clean_seconds(elapsed_seconds, "elapsed", upper=24 * 3600)
@@ -313,7 +315,7 @@ def add_parking_topic(ctx: Ctx, session_id: int, topic: str) -> SessionView:
     """Park a topic for after the standup."""
     cleaned = clean_line(topic, "topic", limit=500)
     with ctx.db.write() as s:
-        row, key = _load_session(s, session_id)
+        row, key = _load_session(s, session_id, lock=True)
         row.parking_lot = "\n".join([t for t in row.parking_lot.split("\n") if t] + [cleaned])
         s.flush()
         return _session_view(row, key)
@@ -340,7 +342,7 @@ def end_session(ctx: Ctx, session_id: int, *, elapsed_seconds: int | None = None
         ],
     }
     with ctx.db.write() as s:
-        row, key = _load_session(s, session_id)
+        row, key = _load_session(s, session_id, lock=True)
         if row.ended_at is not None:
             raise StateError("this standup has already ended")
         if elapsed_seconds is not None:

@@ -76,7 +76,7 @@ def edit_stream(
     from sprinttui.services.items import check_version
 
     with ctx.db.write() as s:
-        row = stream_by_key(s, key)
+        row = stream_by_key(s, key, lock=True)
         check_version(row, expected_version, f"stream {row.key}")
         before = _recorded(s, row)
         if name is not None:
