@@ -6,7 +6,7 @@ PostgreSQL as on SQLite, with nothing lost; only the editor, which passes the
 version it read, is told that someone else changed the row.
 
 The workers are this file run as a script (``python test_pg_contention.py
-ROLE …``); each imports the program first, then waits for the start file, so
+ROLE …``); each imports the program first, then waits for the start line on its stdin, so
 that all of them hit the database at the same moment.
 """
 
@@ -17,8 +17,6 @@ import os
 import random
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 WORKERS = 8
 ROUNDS = 40  # service calls per worker: a count of races (138 of 480 conflicted before the fix)
@@ -30,16 +28,14 @@ MEMBER, FINDING_TEXT = "ann", "Too many meetings"
 # --------------------------------------------------------------------------- in the worker
 
 
-def _wait_for(path: str, timeout: float = 120) -> None:
-    Path(f"{path}.{os.getpid()}.ready").touch()
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            sys.exit(f"start signal {path} never came")
-        time.sleep(0.002)
+def _wait_for_start() -> None:
+    """Say "ready" on stdout, then block until the test writes the start line to stdin."""
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        sys.exit("the test never gave the start signal")
 
 
-def _services(url: str, user: str, seed: str, go: str, finding: str) -> None:
+def _services(url: str, user: str, seed: str, finding: str) -> None:
     """ROUNDS blind writes of every kind, each acknowledged in the output once it returned."""
     import sprinttui.cli.commands  # noqa: F401 - loaded before the start, like the services
     from sprinttui.domain import SprintTuiError
@@ -54,7 +50,7 @@ def _services(url: str, user: str, seed: str, go: str, finding: str) -> None:
     errors: list[str] = []
     ops = ("describe", "move", "plan", "add", "member", "stream", "sprint", "kpi", "vote", "standup", "rank")
     cli = []
-    _wait_for(go)
+    _wait_for_start()
     for n in range(ROUNDS):
         op = ops[(n + int(seed)) % len(ops)]
         text = f"{user} {op} {n}"
@@ -110,16 +106,17 @@ def _cli_edit(url: str, text: str) -> dict:
 def _spawn(role: str, *args: object) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("SPRINTTUI_DB", "SPRINTTUI_USER")}
     return subprocess.Popen([sys.executable, __file__, role, *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def _wait_ready(go: Path, procs: list[subprocess.Popen]) -> None:
-    """Until every worker has loaded the program and waits for `go` (a hang guard only)."""
-    deadline = time.monotonic() + 120
-    while len(list(go.parent.glob(f"{go.name}.*.ready"))) < len(procs):
-        assert all(p.poll() is None for p in procs), "a worker ended before the start"
-        assert time.monotonic() < deadline, "the workers never got ready"
-        time.sleep(0.01)
+def _start_together(procs: list[subprocess.Popen]) -> None:
+    """Once every worker has loaded the program and said so, start them all at once."""
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready", "a worker ended before the start"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
 
 
 def _finish(procs: list[subprocess.Popen]) -> list:
@@ -152,14 +149,12 @@ def _project(url: str):
     return ctx, evaluations.add_finding(ctx, ev.id, "to_improve", FINDING_TEXT).id
 
 
-def _blind_writers_lose_nothing(url: str, tmp_path: Path) -> None:
+def _blind_writers_lose_nothing(url: str) -> None:
     from sprinttui.services import evaluations, items, members, standups, streams
 
     ctx, finding = _project(url)
-    go = tmp_path / "go"
-    procs = [_spawn("services", url, f"w{n}", n, go, finding) for n in range(WORKERS)]
-    _wait_ready(go, procs)
-    go.touch()
+    procs = [_spawn("services", url, f"w{n}", n, finding) for n in range(WORKERS)]
+    _start_together(procs)
     services = _finish(procs)
 
     errors = [e for out in services for e in out["errors"]]
@@ -217,12 +212,12 @@ def _editor_still_refuses_a_stale_save(url: str) -> None:
     ctx.db.dispose()
 
 
-def test_blind_writers_lose_nothing_on_postgresql(pg_url, tmp_path):
-    _blind_writers_lose_nothing(pg_url, tmp_path)
+def test_blind_writers_lose_nothing_on_postgresql(pg_url):
+    _blind_writers_lose_nothing(pg_url)
 
 
-def test_blind_writers_lose_nothing_on_sqlite(db_path, tmp_path):
-    _blind_writers_lose_nothing(f"sqlite:///{db_path}", tmp_path)
+def test_blind_writers_lose_nothing_on_sqlite(db_path):
+    _blind_writers_lose_nothing(f"sqlite:///{db_path}")
 
 
 def test_editor_still_refuses_a_stale_save_on_postgresql(pg_url):

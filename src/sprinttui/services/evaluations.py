@@ -153,7 +153,7 @@ def edit_evaluation(ctx: Ctx, evaluation_id: int, *, summary: str | None = None,
 
 def _get_eval(s, evaluation_id: int, *, lock: bool = False) -> Evaluation:
     query = select(Evaluation).where(Evaluation.id == int(evaluation_id))
-    ev = s.exec(for_update(query) if lock else query).first()
+    ev = s.exec(for_update(query, lock)).first()
     if ev is None:
         raise NotFoundError(f"no evaluation {evaluation_id}")
     return ev
@@ -165,7 +165,7 @@ def _get_finding(s, finding_id: int, *, lock: bool = False) -> Finding:
     if lock:
         lock_item_rows(s, Item.source_finding_id == int(finding_id))
     query = select(Finding).where(Finding.id == int(finding_id))
-    f = s.exec(for_update(query) if lock else query).first()
+    f = s.exec(for_update(query, lock)).first()
     if f is None:
         raise NotFoundError(f"no finding {finding_id}")
     return f

@@ -90,7 +90,7 @@ def _view(s, k: Kpi) -> KpiView:
 
 def _by_name(s, name: str, *, lock: bool = False) -> Kpi:
     query = select(Kpi).where(Kpi.name == str(name).strip())
-    k = s.exec(for_update(query) if lock else query).first()
+    k = s.exec(for_update(query, lock)).first()
     if k is None:
         raise NotFoundError(f"unknown KPI {one_line(name, 40)!r}")
     return k

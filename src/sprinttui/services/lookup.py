@@ -40,19 +40,18 @@ RESERVED_SPRINT_NAMES = BACKLOG_WORDS + PLACE_WORDS
 T = TypeVar("T")
 
 
-def for_update(stmt: SelectOfScalar[T]) -> SelectOfScalar[T]:
+def for_update(stmt: SelectOfScalar[T], lock: bool = True) -> SelectOfScalar[T]:
     """`stmt` locking the rows it reads until the transaction ends, for the
     writer that will change them: ``SELECT … FOR NO KEY UPDATE`` on PostgreSQL
     (a second writer of the row waits, then reads it as committed; rows that
     merely reference it, history and sprint events, are added without
     waiting). Nothing on SQLite, where ``BEGIN IMMEDIATE`` already lets one
     writer in at a time. The rows are read afresh even when the session holds
-    them already."""
+    them already. With `lock` false, `stmt` as it is (for lookups that serve
+    reads and writes alike)."""
+    if not lock:
+        return stmt
     return stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
-
-
-def _maybe_locked(stmt: SelectOfScalar[T], lock: bool) -> SelectOfScalar[T]:
-    return for_update(stmt) if lock else stmt
 
 
 def is_reserved_sprint_name(name: str) -> bool:
@@ -61,14 +60,14 @@ def is_reserved_sprint_name(name: str) -> bool:
 
 def stream_by_key(s: Session, key: str, *, lock: bool = False) -> Stream:
     k = str(key).strip().upper()
-    row = s.exec(_maybe_locked(select(Stream).where(Stream.key == k), lock)).first()
+    row = s.exec(for_update(select(Stream).where(Stream.key == k), lock)).first()
     if row is None:
         raise NotFoundError(f"unknown stream {one_line(key, 40)!r}")
     return row
 
 
 def member_by_handle(s: Session, handle: str, *, lock: bool = False) -> Member:
-    row = s.exec(_maybe_locked(select(Member).where(Member.handle == str(handle).strip()), lock)).first()
+    row = s.exec(for_update(select(Member).where(Member.handle == str(handle).strip()), lock)).first()
     if row is None:
         raise NotFoundError(f"unknown member {one_line(handle, 40)!r}")
     return row
@@ -80,11 +79,11 @@ def sprint_by_ref(s: Session, ref: str, *, lock: bool = False) -> Sprint:
     low = r.lower()
     if low in _PLACES:
         query, none_there = _PLACES[low]
-        row = s.exec(_maybe_locked(query(), lock)).first()
+        row = s.exec(for_update(query(), lock)).first()
         if row is None:
             raise NotFoundError(none_there)
         return row
-    row = s.exec(_maybe_locked(select(Sprint).where(Sprint.name == r), lock)).first()
+    row = s.exec(for_update(select(Sprint).where(Sprint.name == r), lock)).first()
     if row is None:
         raise NotFoundError(f"unknown sprint {one_line(ref, 40)!r}")
     return row
@@ -106,7 +105,7 @@ def item_key(key: str) -> str:
 
 def item_by_key(s: Session, key: str, *, include_deleted: bool = False, lock: bool = False) -> Item:
     k = item_key(key)
-    row = s.exec(_maybe_locked(select(Item).where(Item.key == k), lock)).first()
+    row = s.exec(for_update(select(Item).where(Item.key == k), lock)).first()
     if row is None or (row.deleted and not include_deleted):
         raise NotFoundError(f"no item {k}")
     return row

@@ -259,7 +259,7 @@ def _session_view(row: StandupSession, stream_key: str | None) -> SessionView:
 
 def _load_session(s, session_id: int, *, lock: bool = False) -> tuple[StandupSession, str | None]:
     query = select(StandupSession).where(StandupSession.id == int(session_id))
-    row = s.exec(for_update(query) if lock else query).first()
+    row = s.exec(for_update(query, lock)).first()
     if row is None:
         raise NotFoundError(f"no standup with id {session_id}")
     key = s.get(Stream, row.stream_id).key if row.stream_id is not None else None
