@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlmodel import Session
 
 from sprinttui.domain import ConflictError, StorageError, one_line
@@ -121,9 +121,10 @@ class Database:
 
     # -- sessions -----------------------------------------------------------
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only unit of work (deferred transaction, rolled back at the end)."""
-        session = Session(self.engine, expire_on_commit=False, autoflush=False)
+    def read(self, connection: Connection | None = None) -> Iterator[Session]:
+        """A read-only unit of work (deferred transaction, rolled back at the end),
+        on `connection` if given (one the caller keeps open, e.g. for its temporary tables)."""
+        session = Session(connection or self.engine, expire_on_commit=False, autoflush=False)
         try:
             yield session
         except sa_exc.DBAPIError as err:
@@ -133,12 +134,15 @@ class Database:
             session.close()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+    def write(self, connection: Connection | None = None) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite), committed on success;
+        on `connection` if given (see read)."""
         from sqlalchemy.orm.exc import StaleDataError
 
         self.refuse_if_damaged()
-        session = Session(self._write_engine, expire_on_commit=False)
+        if connection is not None:
+            connection.execution_options(sqlite_immediate=True)
+        session = Session(connection or self._write_engine, expire_on_commit=False)
         try:
             yield session
             if not self.is_sqlite:
@@ -159,6 +163,8 @@ class Database:
             raise
         finally:
             session.close()
+            if connection is not None:
+                connection.execution_options(sqlite_immediate=False)
 
     # -- change detection ---------------------------------------------------
     def change_token(self) -> int:

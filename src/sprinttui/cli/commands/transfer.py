@@ -66,16 +66,26 @@ def cmd_export_standup(args) -> int:
 # --------------------------------------------------------------------------- imports
 
 
+PROGRESS_FROM_BYTES = 64 * 1024  # a file this size (a few hundred issues) shows its progress
+
+
 @contextmanager
-def _progress_bar(rows: int):
-    """A rich progress bar on stderr for files over a few hundred rows, only on a terminal."""
-    if rows < 300 or not sys.stderr.isatty():
+def _progress_bar(path: str):
+    """A progress bar on stderr, one line per phase (reading, planning, staging, publishing),
+    for a file over PROGRESS_FROM_BYTES, and only on a terminal."""
+    from pathlib import Path
+
+    try:
+        size = Path(path).expanduser().stat().st_size
+    except OSError:
+        size = 0  # reading it says what is wrong
+    if size < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description:<9}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+    bar = Progress(TextColumn("{task.description:<14}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
     tasks: dict[str, int] = {}
 
@@ -90,10 +100,16 @@ def _progress_bar(rows: int):
 
 def cmd_import_jira_csv(args) -> int:
     jira = import_part("sprinttui.importers.jira", "the Jira importer")
-    parsed = jira.read_jira_csv(args.file)  # a missing or non-CSV file: one line, exit 2, nothing opened
-    with opened(args) as ctx, _progress_bar(len(parsed.issues)) as progress:
-        report = jira.import_issues(ctx, parsed, stream_from=args.stream_from, dry_run=args.dry_run,
-                                    progress=progress)
+    try:
+        with _progress_bar(args.file) as progress:
+            # a missing or non-CSV file: one line, exit 2, nothing opened
+            parsed = jira.read_jira_csv(args.file, progress)
+            with opened(args) as ctx:
+                report = jira.import_issues(ctx, parsed, stream_from=args.stream_from, dry_run=args.dry_run,
+                                            progress=progress)
+    except KeyboardInterrupt:
+        print("sprinttui: interrupted: nothing was imported", file=sys.stderr)
+        return 130
     for problem in report.problems:
         print(f"sprinttui: skipped {out.clean(problem, 300)}", file=sys.stderr)
     if args.json:

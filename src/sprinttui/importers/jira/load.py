@@ -9,7 +9,7 @@ from typing import Any
 from sprinttui.domain import SprintState, ValidationError
 from sprinttui.importers.jira.records import ItemRecord, MemberRecord, SprintRecord, StreamRecord, aware
 
-__all__ = ["ProjectState", "load_project_state"]
+__all__ = ["ProjectState", "load_project_state", "project_fingerprint"]
 
 
 @dataclass
@@ -26,7 +26,12 @@ class ProjectState:
     streams: list[StreamRecord]
     members: list[MemberRecord]
     sprints: list[SprintRecord]  # by start date
-    items: dict[Any, ItemRecord] = field(default_factory=dict)  # by id; new ones by ("new", Jira key)
+    items: dict[int | None, ItemRecord] = field(default_factory=dict)  # the items read, by id
+    new_items: list[ItemRecord] = field(default_factory=list)  # those the import creates, in file order
+    # what the plan rests on, compared again when it is published (see project_fingerprint)
+    fingerprint: tuple = ()
+    max_item_id: int = 0
+    loaded_next_seq: dict[str, int] = field(default_factory=dict)  # stream key -> next_seq as read
     stream_by_id: dict[int | None, StreamRecord] = field(init=False)
     stream_by_key: dict[str, StreamRecord] = field(init=False)
     stream_by_name: dict[str, StreamRecord] = field(init=False)  # case-folded name
@@ -69,15 +74,47 @@ class ProjectState:
 
     def add_item(self, jira_key: str, it: ItemRecord) -> None:
         """A new item, known by its Jira key."""
-        self.items[("new", jira_key)] = it
+        self.new_items.append(it)
         self.item_by_external_key[jira_key] = it
 
 
-def load_project_state(s, jira_keys: list[str], *, lock: bool) -> ProjectState:
+def project_fingerprint(conn, item_ids: list[int], open_sprint_ids: list[int], *, lock: bool) -> tuple:
+    """What an import's plan depends on: the settings, every stream, member and
+    sprint, and the versions of the items it read (`item_ids`) and of those in
+    the open sprints. Equal before and at publishing: the plan still holds.
+    With `lock` (PostgreSQL, publishing) the rows stay locked until the commit."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from sprinttui.store.models import Item, Member, ProjectSettings, Sprint, Stream
+
+    def rows(stmt) -> tuple:  # FOR NO KEY UPDATE, as services.lookup.for_update: rows may still be referred to
+        return tuple(tuple(r) for r in conn.execute(stmt.with_for_update(key_share=True) if lock else stmt).all())
+
+    def of(*columns) -> Any:
+        return select(*map(col, columns))
+
+    settings = rows(of(ProjectSettings.id, ProjectSettings.sprint_length_days, ProjectSettings.working_days)
+                    .order_by(col(ProjectSettings.id)))
+    streams = rows(of(Stream.id, Stream.key, Stream.name).order_by(col(Stream.id)))
+    members = rows(of(Member.id, Member.handle, Member.name).order_by(col(Member.id)))
+    sprints = rows(of(Sprint.id, Sprint.name, Sprint.state, Sprint.start_date, Sprint.end_date,
+                      Sprint.started_at, Sprint.closed_at, Sprint.version).order_by(col(Sprint.id)))
+    items: set[tuple] = set()
+    for i in range(0, len(item_ids), 500):
+        items.update(rows(of(Item.id, Item.version).where(col(Item.id).in_(item_ids[i:i + 500]))))
+    if open_sprint_ids:
+        items.update(rows(of(Item.id, Item.version).where(col(Item.sprint_id).in_(open_sprint_ids),
+                                                          col(Item.deleted).is_(False))))
+    return settings, streams, members, sprints, frozenset(items)
+
+
+def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     """Read the project through session `s`: every stream, member and sprint, and
-    the items that are the file's issues or in an open sprint. With `lock` the
-    streams are read FOR UPDATE (their next_seq numbers the new items)."""
+    the items that are the file's issues or in an open sprint (nothing is locked:
+    publishing checks that it is still so, see project_fingerprint)."""
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from sprinttui.services.project import parse_working_days
     from sprinttui.store.models import Item, Member, ProjectSettings, Sprint, Stream
@@ -91,8 +128,6 @@ def load_project_state(s, jira_keys: list[str], *, lock: bool) -> ProjectState:
     except ValidationError:
         workdays = frozenset(range(5))
     stream_q = select(Stream.id, Stream.key, Stream.name, Stream.next_seq)
-    if lock:
-        stream_q = stream_q.with_for_update()
     streams = [StreamRecord(*r) for r in conn.execute(stream_q).all()]
     members = [MemberRecord(*r) for r in conn.execute(
         select(Member.id, Member.handle, Member.name).order_by(Member.id)).all()]
@@ -125,4 +160,8 @@ def load_project_state(s, jira_keys: list[str], *, lock: bool) -> ProjectState:
             sprint=state.sprint_by_id.get(r.sprint_id), slip_count=r.slip_count, deleted=bool(r.deleted),
             created_at=aware(r.created_at))
     state.item_by_external_key = {it.external_key: it for it in state.items.values() if it.external_key}
+    state.max_item_id = int(conn.execute(select(func.max(col(Item.id)))).scalar() or 0)
+    state.loaded_next_seq = {st.key: st.next_seq for st in streams}
+    state.fingerprint = project_fingerprint(conn, [r.id for r in rows], [i for i in open_ids if i is not None],
+                                            lock=False)
     return state

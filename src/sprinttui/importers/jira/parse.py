@@ -130,9 +130,9 @@ class JiraIssue:
     updated: datetime | None
     resolved: datetime | None
     due: date | None
-    labels: list[str]
-    components: list[str]
-    sprints: list[str]
+    labels: tuple[str, ...]
+    components: tuple[str, ...]
+    sprints: tuple[str, ...]
     points: float | None
 
 
@@ -148,6 +148,13 @@ class ParsedFile:
     unknown_statuses: Counter = field(default_factory=Counter)
     unknown_types: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # one object per distinct value of the fields that repeat from row to row (types, statuses,
+    # names, label and sprint lists), so that 200,000 issues do not hold 200,000 copies of each
+    _shared: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def shared(self, value):
+        """The one object equal to `value` that the issues of this file share."""
+        return self._shared.setdefault((type(value), value), value)  # 1.0 and 1 stay apart
 
 
 class _BadRow(Exception):
@@ -221,7 +228,13 @@ def read_jira_csv(path: str | Path, progress: Progress | None = None) -> ParsedF
         if encoding == "cp1252":
             notes.append("the file is not UTF-8; it was read as Windows-1252")
         with p.open("r", encoding=encoding, newline="") as text:
-            return _parse_stream(text, str(path), notes, progress)
+            raw = text.buffer
+
+            def by_bytes(phase: str, _rows: int, _total: int) -> None:  # how far into the file, in bytes
+                if progress is not None:
+                    progress(phase, min(raw.tell(), size), size)  # pyright: ignore[reportAttributeAccessIssue]
+
+            return _parse_stream(text, str(path), notes, by_bytes if progress is not None else None)
     except UnicodeDecodeError:
         raise ValidationError(f"{shown} is not a UTF-8 text (CSV) file", "file") from None
     except OSError as err:
@@ -401,6 +414,7 @@ def _issue_of_row(row: list[str], cols: dict[str, list[int]], line: int, key: st
         raise _BadRow(f"{err} (story points {one_line(points_raw, 20)!r})") from None
     due_dt = when(COL_DUE, "Due date")
     sprints: list[str] = []
+    share = parsed.shared
     for raw in cells(COL_SPRINT):
         m = _GREENHOPPER_NAME.search(raw) if "greenhopper" in raw else None
         name = clean_line(m.group(1) if m else raw, "sprint", limit=100)
@@ -416,17 +430,17 @@ def _issue_of_row(row: list[str], cols: dict[str, list[int]], line: int, key: st
         description=description,
         kind=kind.value,
         status=status.value,
-        raw_type=raw_type,
-        raw_status=raw_status,
-        project_key=one(COL_PROJECT_KEY),
-        project_name=one(COL_PROJECT_NAME),
-        assignee=clean_line(assignee, "assignee", limit=200) if assignee else None,
+        raw_type=share(raw_type),
+        raw_status=share(raw_status),
+        project_key=share(one(COL_PROJECT_KEY)),
+        project_name=share(one(COL_PROJECT_NAME)),
+        assignee=share(clean_line(assignee, "assignee", limit=200)) if assignee else None,
         created=when(COL_CREATED, "Created"),
         updated=when(COL_UPDATED, "Updated"),
         resolved=when(COL_RESOLVED, "Resolved"),
-        due=due_dt.date() if due_dt else None,
-        labels=[x for x in clean_list(cells(COL_LABELS)).split(",") if x],
-        components=[clean_line(c, "component", limit=200) for c in cells(COL_COMPONENTS)],
-        sprints=sprints,
-        points=points,
+        due=share(due_dt.date()) if due_dt else None,
+        labels=share(tuple(share(x) for x in clean_list(cells(COL_LABELS)).split(",") if x)),
+        components=share(tuple(share(clean_line(c, "component", limit=200)) for c in cells(COL_COMPONENTS))),
+        sprints=share(tuple(share(n) for n in sprints)),
+        points=share(points),
     )

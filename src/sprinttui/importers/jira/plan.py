@@ -14,6 +14,7 @@ records standing for sprints, and every value through :func:`history_text`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from sprinttui.importers.jira.load import ProjectState
 from sprinttui.importers.jira.parse import JiraIssue, ParsedFile
 from sprinttui.importers.jira.records import (
     MINUTE,
+    EventSink,
     ItemRecord,
     MemberRecord,
     PlannedItemEvent,
@@ -44,6 +46,7 @@ __all__ = ["DEFAULT_STREAM_KEY", "DEFAULT_STREAM_NAME", "STREAM_FROM", "ImportPl
 STREAM_FROM = ("component", "project", "label")
 DEFAULT_STREAM_NAME = "Imported from Jira"
 DEFAULT_STREAM_KEY = "JIRA"
+FLUSH_EVENTS = 5_000  # history rows planned before they go to the sink
 
 
 # --------------------------------------------------------------------------- names
@@ -100,8 +103,9 @@ class ImportPlan:
     """
 
     def __init__(self, state: ProjectState, parsed: ParsedFile, *, stream_from: str, dry_run: bool,
-                 now: datetime, today: date, progress: Progress | None = None):
+                 now: datetime, today: date, progress: Progress | None = None, sink: EventSink | None = None):
         self.state = state
+        self.sink = sink
         self.parsed = parsed
         self.stream_from = stream_from
         self.now = now
@@ -117,8 +121,17 @@ class ImportPlan:
         self._plan_sprints()
         self._plan_items()
         self._close_and_start_now()
+        self._flush(force=True)
         self._finish_report()
         return self.report
+
+    def _flush(self, force: bool = False) -> None:
+        """Hand the history rows planned so far to the sink (if there is one), so
+        that a large import never holds all of them at once."""
+        if self.sink is None or not force and len(self.item_events) + len(self.sprint_events) < FLUSH_EVENTS:
+            return
+        self.sink(self.item_events, self.sprint_events)
+        self.item_events, self.sprint_events = [], []
 
     # -- history rows ---------------------------------------------------------
     def _tick(self, phase: str, done: int, total: int) -> None:
@@ -144,6 +157,8 @@ class ImportPlan:
     def _change(self, it: ItemRecord, field: str, old: Any, new: Any) -> None:
         """A field of an existing item changes now: a history row and a line of the report."""
         self.add_item_event(it, self.now, field, old, new)
+        if it.changes is None:
+            it.changes = []
         it.changes.append((field, history_text(old), history_text(new)))
         it.dirty = True
 
@@ -211,13 +226,15 @@ class ImportPlan:
         moved_streams = 0
         new_issues: list[JiraIssue] = []
         total = len(issues)
-        for n, iss in enumerate(issues, start=1):
-            if n % 500 == 0:
-                self._tick("Planning", n, total)
+        done = 0  # issues planned: the matched ones first, then the new ones
+        for iss in issues:
             it = self.state.item_by_external_key.get(iss.key)
             if it is None:
                 new_issues.append(iss)
                 continue
+            done += 1
+            if done % 500 == 0:
+                self._tick("Planning", done, total)
             it.issue = iss
             if it.deleted:
                 deleted.append(iss.key)
@@ -225,11 +242,14 @@ class ImportPlan:
             if it.stream is not None and not self._same_stream(it.stream, iss):
                 moved_streams += 1
             self._update(it, iss)
-        self._tick("Planning", total, total)
         rank = self.state.max_rank
         for iss in new_issues:
             rank += 1.0
             self._create(iss, rank)
+            done += 1
+            if done % 500 == 0:
+                self._tick("Planning", done, total)
+        self._tick("Planning", total, total)
         if deleted:
             self.warnings.append(f"{len(deleted)} issues were deleted here and stay deleted: {listing(deleted)}")
         if moved_streams:
@@ -280,7 +300,8 @@ class ImportPlan:
         it = ItemRecord(new=True, issue=iss, external_key=iss.key, stream=st, seq=st.next_seq,
                         key=f"{st.key}-{st.next_seq}", title=iss.title, description=iss.description,
                         kind=iss.kind, status=iss.status, points=iss.points, due=iss.due,
-                        labels=",".join(iss.labels), rank=rank, slip_count=0, deleted=False, sprint=None)
+                        labels=self.parsed.shared(",".join(iss.labels)), rank=rank, slip_count=0, deleted=False,
+                        sprint=None)
         st.next_seq += 1
         st.changed = True
         it.assignee = self._member_for(iss.assignee)
@@ -288,7 +309,8 @@ class ImportPlan:
             it.assignee.streams[st] += 1
         self.state.add_item(iss.key, it)
         self._replay_trail(it, iss)
-        self.report.created.append((it.key, iss.key))
+        self.report.created.add(it)
+        self._flush()
 
     def _replay_trail(self, it: ItemRecord, iss: JiraIssue) -> None:
         """History of a new item: created, sprints entered, carried over, completed.
@@ -391,7 +413,8 @@ class ImportPlan:
     # -- sprint transitions happening now --------------------------------------
     def _inside(self, sp: SprintRecord) -> list[ItemRecord]:
         """The items in `sp`: those here first, then the new ones in backlog order."""
-        return sorted((it for it in self.state.items.values() if it.sprint is sp and not it.deleted),
+        return sorted((it for it in itertools.chain(self.state.items.values(), self.state.new_items)
+                       if it.sprint is sp and not it.deleted),
                       key=lambda it: (it.rank if it.new else -1, it.id or 0))
 
     def _close_and_start_now(self) -> None:

@@ -30,11 +30,15 @@ __all__ = [
     "SprintRecord",
     "StreamRecord",
     "aware",
+    "EventSink",
     "datetime_on",
 ]
 
 # (phase, done, total) – the command line turns these calls into a progress bar
 Progress = Callable[[str, int, int], None]
+
+# takes the history rows planned so far (the planner then forgets them): see ImportPlan
+EventSink = Callable[[list["PlannedItemEvent"], list["PlannedSprintEvent"]], None]
 
 # the smallest step between two events that must not happen at the same time
 MINUTE = timedelta(minutes=1)
@@ -133,7 +137,7 @@ class ItemRecord:
     new: bool = False  # created by this import
     dirty: bool = False  # an existing item whose fields are written back
     issue: JiraIssue | None = None  # the row of the file it is matched with
-    changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # for the report
+    changes: list[tuple[str, str | None, str | None]] | None = None  # for the report (None: no change)
 
 
 class PlannedItemEvent(NamedTuple):

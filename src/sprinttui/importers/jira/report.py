@@ -4,14 +4,50 @@ as a dict for ``--json`` and as a one-screen plain-text summary."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, overload
 
 from sprinttui.domain import one_line
 from sprinttui.importers.jira.parse import RowProblem
 
-__all__ = ["ImportReport", "ItemChange", "SprintNote", "listing", "summary_lines"]
+__all__ = ["CreatedItems", "ImportReport", "ItemChange", "SprintNote", "listing", "summary_lines"]
+
+
+class _Created(Protocol):
+    key: str
+    external_key: str | None
+
+
+class CreatedItems(Sequence[tuple[str, str]]):
+    """(our key, Jira key) of each item the import creates, read off the planner's records
+    when asked (so a large import keeps no second copy, and a key that publishing
+    moved past items added meanwhile is the key the item got)."""
+
+    def __init__(self, records: list[_Created] | None = None):
+        self._records: list[_Created] = records if records is not None else []
+
+    def add(self, record: _Created) -> None:
+        self._records.append(record)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[str, str]]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [(r.key, r.external_key or "") for r in self._records[i]]
+        r = self._records[i]
+        return r.key, r.external_key or ""
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((r.key, r.external_key or "") for r in self._records)
 
 
 @dataclass
@@ -51,7 +87,7 @@ class ImportReport:
     dry_run: bool
     stream_from: str
     rows: int
-    created: list[tuple[str, str]] = field(default_factory=list)  # (our key, Jira key)
+    created: CreatedItems = field(default_factory=CreatedItems)  # (our key, Jira key)
     updated: list[ItemChange] = field(default_factory=list)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)

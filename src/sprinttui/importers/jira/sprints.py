@@ -60,7 +60,13 @@ class SprintPlan:
         self.activate: SprintRecord | None = None  # set with the dates of the open sprints
         raw_order = self._order_names([iss.sprints for iss in issues])
         pos = {n: i for i, n in enumerate(raw_order)}
-        self.trails: dict[str, list[str]] = {iss.key: sorted(iss.sprints, key=pos.__getitem__) for iss in issues}
+        ordered: dict[tuple[str, ...], tuple[str, ...]] = {}  # issues with the same sprints share one trail
+        self.trails: dict[str, tuple[str, ...]] = {}
+        for iss in issues:
+            trail = ordered.get(iss.sprints)
+            if trail is None:
+                trail = ordered[iss.sprints] = tuple(sorted(iss.sprints, key=pos.__getitem__))
+            self.trails[iss.key] = trail
         moved_from = {n for t in self.trails.values() for n in t[:-1]}
         last_moved = max((pos[n] for n in moved_from), default=-1)
         unfinished = {self.trails[iss.key][-1] for iss in issues
@@ -103,14 +109,14 @@ class SprintPlan:
 
     def next_in_trail(self, iss: JiraIssue, sp: SprintRecord) -> tuple[bool, SprintRecord | None]:
         """(whether `sp` is in the issue's trail, the sprint after it there or None)."""
-        trail = self.trails.get(iss.key, [])
+        trail = self.trails.get(iss.key, ())
         if sp.name not in trail:
             return False, None
         i = trail.index(sp.name)
         return True, (self.state.sprint_by_name[trail[i + 1]] if i + 1 < len(trail) else None)
 
     # -- the order ------------------------------------------------------------
-    def _order_names(self, trails: list[list[str]]) -> list[str]:
+    def _order_names(self, trails: list[tuple[str, ...]]) -> list[str]:
         """All sprint names, each after the ones that precede it in some trail;
         by name (numbers as numbers) where the trails leave it open or contradict."""
         first_seen: dict[str, int] = {}
