@@ -343,9 +343,15 @@ class Bench:
             db = self.work / f"jira-{i}.db"
             run_checked([*self.cli, "--db", str(db), "--user", "bench", "init"])
             t0 = time.perf_counter()
-            proc = run_checked([*self.cli, "--db", str(db), "--user", "bench", "import", "jira-csv", str(csv_path)])
+            proc = subprocess.Popen([*self.cli, "--db", str(db), "--user", "bench", "import", "jira-csv",
+                                     str(csv_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            _pid, status, usage = os.wait4(proc.pid, 0)  # the child's own peak memory
             samples.append(time.perf_counter() - t0)
-            info["jira_import_summary"] = proc.stdout.strip().splitlines()[1:2]
+            out, err = proc.communicate()
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"import jira-csv exited {os.waitstatus_to_exitcode(status)}: {err.strip()[-800:]}")
+            info["jira_import_summary"] = out.strip().splitlines()[1:2]
+            info["jira_import_peak_mb"] = round(usage.ru_maxrss / 1024)
             _remove_db(db)
         return {"import.jira": samples}
 
