@@ -85,7 +85,6 @@ class Stage:
         self.items, self.events, self.sprint_events = _tables(table_of(Item), table_of(ItemEvent),
                                                               table_of(SprintEvent))
         self._ord = 0
-        self.staged = 0  # rows staged so far
 
     @property
     def tables(self) -> tuple[Table, Table, Table]:
@@ -98,7 +97,6 @@ class Stage:
             for table in self.tables:
                 table.create(self.conn)
         self._ord = 0
-        self.staged = 0
 
     def drop(self) -> None:
         with self.conn.begin():
@@ -112,7 +110,6 @@ class Stage:
         def flush() -> None:
             with self.conn.begin():
                 self.conn.execute(insert(table), chunk)
-            self.staged += len(chunk)
             chunk.clear()
 
         for row in rows:
