@@ -106,6 +106,11 @@ class StorageError(SprintTuiError):
     """The database cannot be opened, is locked too long, or is too new."""
 
 
+class BusyError(StorageError):
+    """The server undid a write whole because another write got in the way (a
+    PostgreSQL deadlock or serialization failure): doing it again may succeed."""
+
+
 def parse_enum(enum: type[StrEnum], value: str, what: str) -> StrEnum:
     try:
         return enum(str(value).strip().lower())

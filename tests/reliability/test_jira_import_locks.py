@@ -23,6 +23,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from sqlalchemy import select as sql_select
 from sprinttui.domain import ConflictError
 from sprinttui.importers.jira import import_issues, read_jira_csv
 from sprinttui.importers.jira.sample import make_sample_csv
-from sprinttui.services import items, members, project, streams
+from sprinttui.services import items, members, project, sprints, streams
 from sprinttui.services.context import Ctx
 from sprinttui.store.engine import Database
 from sprinttui.store.models import Item, Stream
@@ -124,6 +125,31 @@ def _a_project_that_keeps_changing_gets_nothing(url: str, sample: Path) -> None:
     with pytest.raises(ConflictError, match="kept changing.*nothing was imported"):
         import_issues(importer, read_jira_csv(sample), progress=progress)
     assert len(renames) == 3 and _item_count(importer) == before
+
+
+def test_others_write_elsewhere_while_postgresql_publishes(pg_url, sample):
+    """Publishing locks only what it changes or files new items under: someone adding an
+    item to another stream, renaming a member or changing a sprint the import leaves alone
+    does not wait for it (on SQLite one writer at a time is the rule)."""
+    importer, carol = _project(pg_url)
+    streams.add_stream(importer, "OPS", "Operations")
+    sprints.new_sprint(importer, "Later", start="2027-06-07", end="2027-06-18")
+    done: list[str] = []
+
+    def others() -> None:
+        done.append(items.create_item(carol, "Added while publishing", stream="OPS").key)
+        done.append(members.edit_member(carol, "ann", name="Ann Renamed").name)
+        done.append(sprints.edit_sprint(carol, "Later", goal="Set while publishing").goal)
+
+    def progress(phase: str, done_steps: int, _total: int) -> None:
+        if phase == "Publishing" and done_steps == 1:  # inside the publishing transaction
+            writer = threading.Thread(target=others)
+            writer.start()
+            writer.join(DEADLINE)  # a hang guard: a writer that waits for the import never ends
+            assert not writer.is_alive(), "another writer waited for the import's publishing"
+
+    report = import_issues(importer, read_jira_csv(sample), progress=progress)
+    assert done == ["OPS-1", "Ann Renamed", "Set while publishing"] and len(report.created) == ROWS
 
 
 SCENARIOS = {f.__name__.strip("_"): f for f in (_someone_writes_while_the_import_stages,

@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import create_engine
 
-from sprinttui.domain import StorageError, one_line
+from sprinttui.domain import BusyError, StorageError, one_line
 
 BUSY_TIMEOUT_MS = 15_000
 FILE_MODE = 0o660  # owner and group; the team shares a group
@@ -229,8 +229,8 @@ def storage_error(err: Exception) -> StorageError:
     code = getattr(getattr(err, "orig", err), "sqlstate", None)  # PostgreSQL (psycopg)
     if code in ("40P01", "40001") or "deadlock detected" in msg:
         # a deadlock or serialization failure: the server undid this write whole
-        return StorageError("the database is busy (another write got in the way); nothing was saved, "
-                            "please try again")
+        return BusyError("the database is busy (another write got in the way); nothing was saved, "
+                         "please try again")
     if code == "23505":
         return StorageError("someone saved the same name at the same moment; nothing was saved, "
                             "please reload and try again")

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from sprinttui.domain import ConflictError, ValidationError
+from sprinttui.domain import BusyError, ConflictError, ValidationError
 from sprinttui.importers.jira.load import ProjectState, load_project_state
 from sprinttui.importers.jira.parse import (
     JiraIssue,
@@ -113,6 +113,8 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
                     publish(s, plan, stage, user=ctx.user, is_sqlite=db.is_sqlite, progress=shown)
             except ProjectChanged:
                 continue
+            except BusyError:
+                continue  # PostgreSQL undid the publishing whole (a deadlock): plan again
             return plan.report
         raise ConflictError("the project kept changing while the import was prepared; "
                             "nothing was imported: try again")

@@ -78,18 +78,17 @@ class ProjectState:
         self.item_by_external_key[jira_key] = it
 
 
-def project_fingerprint(conn, item_ids: list[int], open_sprint_ids: list[int], *, lock: bool) -> tuple:
+def project_fingerprint(conn, item_ids: list[int], open_sprint_ids: list[int]) -> tuple:
     """What an import's plan depends on: the settings, every stream, member and
     sprint, and the versions of the items it read (`item_ids`) and of those in
-    the open sprints. Equal before and at publishing: the plan still holds.
-    With `lock` (PostgreSQL, publishing) the rows stay locked until the commit."""
+    the open sprints. Equal before and at publishing: the plan still holds."""
     from sqlalchemy import select
     from sqlmodel import col
 
     from sprinttui.store.models import Item, Member, ProjectSettings, Sprint, Stream
 
-    def rows(stmt) -> tuple:  # FOR NO KEY UPDATE, as services.lookup.for_update: rows may still be referred to
-        return tuple(tuple(r) for r in conn.execute(stmt.with_for_update(key_share=True) if lock else stmt).all())
+    def rows(stmt) -> tuple:
+        return tuple(tuple(r) for r in conn.execute(stmt).all())
 
     def of(*columns) -> Any:
         return select(*map(col, columns))
@@ -162,6 +161,5 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     state.item_by_external_key = {it.external_key: it for it in state.items.values() if it.external_key}
     state.max_item_id = int(conn.execute(select(func.max(col(Item.id)))).scalar() or 0)
     state.loaded_next_seq = {st.key: st.next_seq for st in streams}
-    state.fingerprint = project_fingerprint(conn, [r.id for r in rows], [i for i in open_ids if i is not None],
-                                            lock=False)
+    state.fingerprint = project_fingerprint(conn, [r.id for r in rows], [i for i in open_ids if i is not None])
     return state

@@ -38,6 +38,31 @@ def _insert_learning_ids(conn, model, key_column, records, key_of, rows) -> None
         record.id = ids[key_of(record)]
 
 
+def _lock_what_changes(s, plan: ImportPlan) -> None:
+    """PostgreSQL: lock, until the commit, the existing rows publishing changes or files
+    new items under: the streams that number them, the sprints they go into or that
+    start or close, the items it updates (each kind in id order). Everyone else's
+    writes go on meanwhile: to other streams, sprints, items, members, the settings."""
+    from sqlmodel import select as sql_select
+
+    from sprinttui.services.lookup import for_update
+    from sprinttui.store.models import Item, Sprint, Stream
+
+    state = plan.state
+    streams = sorted(st.id for st in state.streams if st.changed and st.id is not None)
+    sprints = {sp.id for sp in state.sprints if sp.changed and sp.id is not None}
+    sprints.update(it.sprint.id for it in state.new_items if it.sprint is not None and it.sprint.id is not None)
+    items = sorted(i for i, it in state.items.items() if it.dirty and i is not None)
+    sprints.update(it.sprint.id for it in state.items.values() if it.dirty and it.sprint and it.sprint.id)
+    def lock(model: Any, ids: list[int]) -> None:
+        for i in range(0, len(ids), 500):
+            s.exec(for_update(sql_select(model).where(col(model.id).in_(ids[i:i + 500])).order_by(col(model.id))))
+
+    lock(Stream, streams)
+    lock(Sprint, sorted(sprints))
+    lock(Item, items)
+
+
 def _check_unchanged(s, plan: ImportPlan, stage: Stage, *, lock: bool) -> None:
     """Raise ProjectChanged unless the project is as the plan read it."""
     from sprinttui.domain import SprintState
@@ -45,10 +70,12 @@ def _check_unchanged(s, plan: ImportPlan, stage: Stage, *, lock: bool) -> None:
 
     state = plan.state
     conn = s.connection()
+    if lock:
+        _lock_what_changes(s, plan)
     loaded = [i for i in state.items if i is not None]
     # the open sprints as read (the plan has changed the records since)
     open_ids = [r[0] for r in state.fingerprint[3] if r[2] != SprintState.CLOSED]
-    if project_fingerprint(conn, loaded, open_ids, lock=lock) != state.fingerprint:
+    if project_fingerprint(conn, loaded, open_ids) != state.fingerprint:
         raise ProjectChanged
     staged = stage.items
     clash = conn.execute(select(func.count()).select_from(Item).join(staged, col(Item.external_key)
