@@ -99,8 +99,8 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
         conn = db.engine.connect()
     except DBAPIError as err:
         raise storage_error(err) from None
+    stage = Stage(conn)
     try:
-        stage = Stage(conn)
         for attempt in range(1, PUBLISH_ATTEMPTS + 1):
             shown = _attempt_progress(progress, attempt)
             stage.reset()
@@ -111,10 +111,8 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
             try:
                 with db.write(conn) as s:
                     publish(s, plan, stage, user=ctx.user, is_sqlite=db.is_sqlite, progress=shown)
-            except ProjectChanged:
+            except (ProjectChanged, BusyError):  # BusyError: PostgreSQL undid it whole (a deadlock)
                 continue
-            except BusyError:
-                continue  # PostgreSQL undid the publishing whole (a deadlock): plan again
             return plan.report
         raise ConflictError("the project kept changing while the import was prepared; "
                             "nothing was imported: try again")
@@ -122,7 +120,7 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
         raise storage_error(err) from None
     finally:
         with suppress(DBAPIError):  # if the connection is gone, so are its temporary tables
-            Stage(conn).drop()
+            stage.drop()
         conn.close()
 
 
