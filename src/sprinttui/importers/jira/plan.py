@@ -227,14 +227,19 @@ class ImportPlan:
         new_issues: list[JiraIssue] = []
         total = len(issues)
         done = 0  # issues planned: the matched ones first, then the new ones
+
+        def planned_one() -> None:
+            nonlocal done
+            done += 1
+            if done % 500 == 0:
+                self._tick("Planning", done, total)
+
         for iss in issues:
             it = self.state.item_by_external_key.get(iss.key)
             if it is None:
                 new_issues.append(iss)
                 continue
-            done += 1
-            if done % 500 == 0:
-                self._tick("Planning", done, total)
+            planned_one()
             it.issue = iss
             if it.deleted:
                 deleted.append(iss.key)
@@ -246,9 +251,7 @@ class ImportPlan:
         for iss in new_issues:
             rank += 1.0
             self._create(iss, rank)
-            done += 1
-            if done % 500 == 0:
-                self._tick("Planning", done, total)
+            planned_one()
         self._tick("Planning", total, total)
         if deleted:
             self.warnings.append(f"{len(deleted)} issues were deleted here and stay deleted: {listing(deleted)}")

@@ -25,8 +25,12 @@ class CreatedItems(Sequence[tuple[str, str]]):
     when asked (so a large import keeps no second copy, and a key that publishing
     moved past items added meanwhile is the key the item got)."""
 
-    def __init__(self, records: list[_Created] | None = None):
-        self._records: list[_Created] = records if records is not None else []
+    def __init__(self) -> None:
+        self._records: list[_Created] = []
+
+    @staticmethod
+    def _pair(r: _Created) -> tuple[str, str]:
+        return r.key, r.external_key or ""
 
     def add(self, record: _Created) -> None:
         self._records.append(record)
@@ -42,12 +46,11 @@ class CreatedItems(Sequence[tuple[str, str]]):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [(r.key, r.external_key or "") for r in self._records[i]]
-        r = self._records[i]
-        return r.key, r.external_key or ""
+            return [self._pair(r) for r in self._records[i]]
+        return self._pair(self._records[i])
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        return ((r.key, r.external_key or "") for r in self._records)
+        return map(self._pair, self._records)
 
 
 @dataclass

@@ -172,6 +172,8 @@ def _publish_items(s, plan: ImportPlan, stage: Stage, user: str) -> None:
     rank_base = max(rank_now, loaded_max_rank)
     streams = {st.key: st for st in state.streams if st.changed}
     offsets: dict[str, int] = {}
+    member = table_of(Member).alias("assignee")
+    sprint = table_of(Sprint).alias("sprint_of")
     for key, st in streams.items():
         row = s.scalars(select(Stream).where(col(Stream.key) == key)).one()
         planned_from = 1 if st.new else state.loaded_next_seq[key]
@@ -179,8 +181,6 @@ def _publish_items(s, plan: ImportPlan, stage: Stage, user: str) -> None:
         count = st.next_seq - planned_from
         offsets[key] = offset
         seq = staged.c.seq + offset
-        member = table_of(Member).alias("assignee")
-        sprint = table_of(Sprint).alias("sprint_of")
         columns: dict[str, Any] = {
             "key": literal(f"{key}-", String) + cast(seq, String), "stream_id": literal(row.id, Integer),
             "seq": seq, "title": staged.c.title, "description": staged.c.description, "kind": staged.c.kind,
