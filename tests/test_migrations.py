@@ -586,7 +586,11 @@ def test_postgres_migration_waits_for_the_advisory_lock(pg_url):
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": migrate.MIGRATION_LOCK_KEY})
             opener = threading.Thread(target=open_db, daemon=True)
             opener.start()
-            opener.join(1.5)
+            # the opener is seen waiting for the lock on the server, however long it takes to get there
+            waiters = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            with holder.connect() as watcher:
+                while opener.is_alive() and not watcher.execute(waiters).scalar_one():
+                    pass
             assert opener.is_alive() and opened == [], "the migration did not wait for the lock"
             assert "alembic_version" not in table_names(pg_url)
             # meanwhile this connection migrates, as another process would

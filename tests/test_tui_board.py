@@ -26,6 +26,7 @@ from sprinttui.tui.modals import ChooseModal, ConfirmModal, NoticeModal, PromptM
 from sprinttui.tui.screens.board import PAGE, BoardScreen
 from sprinttui.tui.widgets.card_column import split_title
 from tui_support import (
+    HANG_SECONDS,
     board_of,
     changed_elsewhere,
     error_notes,
@@ -1040,7 +1041,7 @@ async def test_moving_the_last_loaded_card_while_the_next_page_is_read(long_boar
     read_page = board_svc.board_page
 
     def slow_page(*args, **kw):
-        gate.wait(10)
+        gate.wait(HANG_SECONDS)  # opened by the test (always, in its finally), never by a timeout
         return read_page(*args, **kw)
 
     monkeypatch.setattr(board_svc, "board_page", slow_page)
@@ -1053,7 +1054,7 @@ async def test_moving_the_last_loaded_card_while_the_next_page_is_read(long_boar
         try:
             await pilot.press(*["j"] * PAGE)  # the next page is asked for on the way; it waits
             assert focused_key(app) == last and len(board.columns[TODO].cards) == PAGE
-            app._writer.submit(disk.wait, 10)  # a slow disk: the move is not saved yet
+            app._writer.submit(disk.wait, HANG_SECONDS)  # a slow disk: the move is not saved yet
             await pilot.press(">")
             # on screen at once: at the top of Doing, focused, both titles counted again
             assert keys_by_column(app)[DOING][:2] == [last, doing[0]]

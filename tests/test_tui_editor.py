@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Input, Label, Select, TextArea
 from sprinttui.services import items, kpis, members, sprints, streams
 from sprinttui.tui.editor import ConflictModal, ItemEditor
 from sprinttui.tui.modals import ConfirmModal, NotesModal
-from tui_support import focused_key, make_app, press, settle
+from tui_support import HANG_SECONDS, focused_key, make_app, press, settle
 
 SIZE = (120, 36)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y"
@@ -106,7 +106,7 @@ def gate(monkeypatch):
     get_item = items.get_item
 
     def gated(*args, **kw):
-        assert gate.wait(60), "the test never opened the gate"
+        assert gate.wait(HANG_SECONDS), "the test never opened the gate"
         return get_item(*args, **kw)
 
     monkeypatch.setattr(items, "get_item", gated)

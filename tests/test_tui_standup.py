@@ -15,7 +15,7 @@ from sprinttui.tui.app import SprintTuiApp
 from sprinttui.tui.modals import ChooseModal, ConfirmModal, PromptModal
 from sprinttui.tui.screens import standup as standup_mod
 from sprinttui.tui.screens.standup import NotesModal, StandupScreen, SummaryModal
-from tui_support import press, settle, type_text, until
+from tui_support import HANG_SECONDS, press, settle, type_text, until
 
 SIZE = (100, 32)
 HOSTILE = "a [/] b [@click=app.quit]x[/] [bold]y \x1b[2J 漢字 שלום 🎉"
@@ -435,7 +435,7 @@ async def test_the_work_of_the_members_near_focus_is_read_as_the_focus_moves(tea
     real = standups.member_digests
 
     def gated(*args, **kw):
-        gate.wait(10)
+        gate.wait(HANG_SECONDS)  # opened by the test, never by a timeout
         return real(*args, **kw)
 
     monkeypatch.setattr(standups, "member_digests", gated)
@@ -451,13 +451,15 @@ async def test_the_work_of_the_members_near_focus_is_read_as_the_focus_moves(tea
         assert {"carol", "m0", "m1"} <= set(scr.digests) <= {"alice", "bob", "carol", "m0", "m1"}
 
         gate.clear()  # reading m2's work now waits
-        await pilot.press("n")  # to m1, read ahead: shown at once
-        assert "Task of m1  [doing]" in shown(scr, "standup-detail")
-        await pilot.press("n", "enter")  # to m2, whose work is still being read
-        assert "Member 2 (m2)" in shown(scr, "standup-detail")
-        assert "Loading…" in shown(scr, "standup-detail")
-        assert not isinstance(app.screen, NotesModal)
-        gate.set()  # ... and the notes open once it is there, with its suggestions
+        try:
+            await pilot.press("n")  # to m1, read ahead: shown at once
+            assert "Task of m1  [doing]" in shown(scr, "standup-detail")
+            await pilot.press("n", "enter")  # to m2, whose work is still being read
+            assert "Member 2 (m2)" in shown(scr, "standup-detail")
+            assert "Loading…" in shown(scr, "standup-detail")
+            assert not isinstance(app.screen, NotesModal)
+        finally:
+            gate.set()  # ... and the notes open once it is there, with its suggestions
         await until(pilot, lambda: isinstance(app.screen, NotesModal), "the notes opening")
         today = app.screen.query_one("#notes-today", Input).value
         assert today.endswith("Task of m2")
