@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlmodel import Session
 
 from sprinttui.domain import ConflictError, StorageError, one_line
+from sprinttui.store import visibility  # noqa: F401 - every session hides unpublished imports
 from sprinttui.store.connection import (  # noqa: F401 - the store's open API, re-exported here
     BUSY_TIMEOUT_MS,
     FILE_MODE,
@@ -65,6 +66,7 @@ class Database:
             self._write_engine = self.engine.execution_options(sqlite_immediate=True)
             if migrate:
                 self.ensure_schema()
+                self.clean_abandoned_imports()
         except ImportError:
             raise StorageError(
                 "PostgreSQL support is not installed: pip install 'sprinttui[postgres]'"
@@ -92,6 +94,17 @@ class Database:
         from sprinttui.store.migrate import upgrade
 
         upgrade(self)
+
+    def clean_abandoned_imports(self) -> int:
+        """Remove what imports killed before publishing left (hidden rows; see
+        store/batches.py); how many were removed. One small query when there are none;
+        a database this user cannot write to keeps them (no one sees them)."""
+        from sprinttui.store.batches import clean_abandoned
+
+        try:
+            return clean_abandoned(self)
+        except StorageError:
+            return 0
 
     def permission_warning(self) -> str | None:
         """A one-line warning when the SQLite file is world-writable (see permission_warning)."""

@@ -8,8 +8,9 @@ version than the one read raises StaleDataError instead of overwriting.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, MetaData, Table, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -29,6 +30,11 @@ class _Table(SQLModel):
     # table=True), so building each model's validation schema can wait
     # until something asks for it: importing the models gets cheaper.
     model_config = {"defer_build": True}
+
+
+def table_of(model: Any) -> Table:
+    """The table of a model class (SQLModel's classes do not declare it to the type checker)."""
+    return model.__table__
 
 
 def _version_column() -> Column:
@@ -63,6 +69,23 @@ class ProjectAdmin(_Table, table=True):
     login: str = Field(primary_key=True)
 
 
+class ImportBatch(_Table, table=True):
+    """One import, published in several short transactions. Its rows carry its id
+    (``import_batch_id``) and stay hidden from every reader until ``published`` is
+    set in one short last transaction; an import killed before that is found by
+    ``owner`` no longer running and its rows removed (importers/batch.py)."""
+
+    __tablename__ = "import_batch"  # pyright: ignore[reportAssignmentType]  (SQLModel declares a declared_attr)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str  # what was imported, e.g. "jira-csv"
+    started_by: str
+    started_at: dt.datetime
+    owner: str = Field(default="")  # the process publishing it (see importers/batch.py)
+    published: bool = Field(default=False)
+    published_at: dt.datetime | None = None
+
+
 class Stream(_Table, table=True):
     __tablename__ = "stream"
 
@@ -78,6 +101,8 @@ class Stream(_Table, table=True):
     )
     description: str = Field(default="", sa_column=_text(False))
     next_seq: int = Field(default=1)
+    # the import that added this row; hidden from readers until it is published (store/visibility.py)
+    import_batch_id: int | None = Field(default=None)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
@@ -95,6 +120,8 @@ class Member(_Table, table=True):
         default=None, foreign_key="stream.id", ondelete="SET NULL", index=True
     )
     active: bool = Field(default=True)
+    # the import that added this row; hidden from readers until it is published (store/visibility.py)
+    import_batch_id: int | None = Field(default=None)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
@@ -115,6 +142,8 @@ class Sprint(_Table, table=True):
     # what the review said, typed when the sprint closes (or later); a default
     # for the bulk inserts of the importer and the synthetic data
     review_note: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    # the import that added this row; hidden from readers until it is published (store/visibility.py)
+    import_batch_id: int | None = Field(default=None)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
@@ -149,8 +178,8 @@ class Item(_Table, table=True):
         # without reading the table or sorting the column
         Index("ix_item_sprint_board", "sprint_id", "status", "deleted", "rank"),
         # the board's counts and points per column, with or without a stream
-        # filter, from the index alone
-        Index("ix_item_sprint_counts", "sprint_id", "deleted", "status", "stream_id", "points"),
+        # filter, from the index alone (import_batch_id: published or not)
+        Index("ix_item_sprint_counts", "sprint_id", "deleted", "status", "stream_id", "points", "import_batch_id"),
         Index("ix_item_rank", "rank"),
         Index("ix_item_catchup", "stream_id",
               sqlite_where=text(CATCHUP_CANDIDATE), postgresql_where=text(CATCHUP_CANDIDATE)),
@@ -186,6 +215,8 @@ class Item(_Table, table=True):
     created_at: dt.datetime
     updated_by: str = Field(default="")
     updated_at: dt.datetime
+    # the import that added this row; hidden from readers until it is published (store/visibility.py)
+    import_batch_id: int | None = Field(default=None, index=True)
     version: int = Field(default=1, sa_column=(_v := _version_column()))
     __mapper_args__ = {"version_id_col": _v}
     del _v  # else pydantic keeps it as a private attribute and deep-copies it per row
@@ -204,6 +235,8 @@ class ItemEvent(_Table, table=True):
     field: str  # "created", "deleted", or the name of the field changed
     old: str | None = Field(default=None, sa_column=_text())
     new: str | None = Field(default=None, sa_column=_text())
+    # the import that added this row; hidden from readers until it is published (store/visibility.py)
+    import_batch_id: int | None = Field(default=None, index=True)
 
 
 class RecordEvent(_Table, table=True):
@@ -246,6 +279,8 @@ class SprintEvent(_Table, table=True):
     target_sprint_id: int | None = Field(
         default=None, foreign_key="sprint.id", ondelete="SET NULL"
     )  # for carry: where it went (None = backlog)
+    # the import that added this row; hidden from readers until it is published (store/visibility.py)
+    import_batch_id: int | None = Field(default=None, index=True)
 
 
 class Evaluation(_Table, table=True):
