@@ -1,16 +1,20 @@
 """Finding 4: a large Jira import must not block everyone.
 
 The import reads the project, plans, and stages its rows in temporary tables
-of its own connection without holding the write lock; only publishing (one
-transaction) does. So another person's write during the import goes through
-at once, a reader sees none of the import until it is published, an import
-killed before publishing leaves nothing behind, and when the project changed
-meanwhile the import plans again instead of overwriting.
+of its own connection without holding the write lock. It then publishes them
+as a batch: a write transaction per few thousand rows, each row marked with
+the batch, hidden from every reader until one last short transaction marks
+the batch published. So another person's write at any moment of the import
+goes through at once, a reader sees none of the import until it is
+published, an import killed half-way leaves nothing anyone sees and the next
+open of the database removes it, and when the project changed meanwhile the
+import plans again instead of overwriting.
 
 In-process tests hook into the import's progress calls (the moment it starts
-staging) to write as someone else; they run on SQLite and PostgreSQL. The
-process tests run the command on a terminal (pseudo-terminal) and read its
-progress bar.
+staging, or between two of its publishing transactions) to write as someone
+else; they run on SQLite and PostgreSQL. The process tests run the command on
+a terminal (pseudo-terminal) and read its progress bar, or kill an importing
+process at a chosen step.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy import select as sql_select
 
 from sprinttui.domain import ConflictError
@@ -36,8 +40,9 @@ from sprinttui.importers.jira import import_issues, read_jira_csv
 from sprinttui.importers.jira.sample import make_sample_csv
 from sprinttui.services import items, members, project, sprints, streams
 from sprinttui.services.context import Ctx
+from sprinttui.services.item_rows import ItemQuery
 from sprinttui.store.engine import Database
-from sprinttui.store.models import Item, Stream
+from sprinttui.store.models import Item, Member, Stream
 
 ROWS = 600
 DEADLINE = 120  # a hang guard only
@@ -152,9 +157,102 @@ def test_others_write_elsewhere_while_postgresql_publishes(pg_url, sample):
     assert done == ["OPS-1", "Ann Renamed", "Set while publishing"] and len(report.created) == ROWS
 
 
+def _what_a_reader_sees(ctx: Ctx) -> tuple[int, list[str], list[str], list[str]]:
+    """Items, stream keys, member handles and sprint names, through the services."""
+    return (len(items.list_items(ctx, ItemQuery())), [st.key for st in streams.list_streams(ctx)],
+            sorted(m.handle for m in members.list_members(ctx)), [sp.name for sp in sprints.list_sprints(ctx)])
+
+
+def _batch_rows(ctx: Ctx) -> tuple[int, int, int]:
+    """Raw counts, past what readers see: items of unpublished batches, unpublished batches, all batches."""
+    with ctx.db.engine.connect() as conn:
+        hidden = conn.execute(text("SELECT count(*) FROM item WHERE import_batch_id IN "
+                                   "(SELECT id FROM import_batch WHERE NOT published)")).scalar_one()
+        open_ = conn.execute(text("SELECT count(*) FROM import_batch WHERE NOT published")).scalar_one()
+        every = conn.execute(text("SELECT count(*) FROM import_batch")).scalar_one()
+    return hidden, open_, every
+
+
+def _sal_numbers(ctx: Ctx) -> tuple[list[int], int]:
+    with ctx.db.read() as s:
+        sal = s.execute(sql_select(Item.seq).join(Stream).where(Stream.key == "SAL").order_by(Item.seq)).scalars().all()
+        next_seq = s.scalar(sql_select(Stream.next_seq).where(Stream.key == "SAL"))
+    return list(sal), int(next_seq or 0)
+
+
+def _someone_writes_while_the_import_publishes(url: str, sample: Path) -> None:
+    importer, carol = _project(url)
+    before = _what_a_reader_sees(carol)
+    during: list = []
+
+    def progress(phase: str, done: int, total: int) -> None:
+        # between two publishing transactions, with rows of the batch written already
+        if phase == "Publishing" and done == 2 and not during:
+            assert total > 3 and _batch_rows(carol)[0] > 0, "the batch has rows written"
+            during.append(items.create_item(carol, "Added while publishing", stream="SAL").key)
+            members.edit_member(carol, "ann", availability=50)  # a change the plan does not rest on
+            during.append(_what_a_reader_sees(carol))
+
+    report = import_issues(importer, read_jira_csv(sample), progress=progress)
+    assert during, "the import published in one step"
+    assert during[0].startswith("SAL-"), "the write went through at once"
+    count, keys, handles, names = during[1]
+    assert (count, keys, handles, names) == (before[0] + 1, before[1], before[2], before[3]), \
+        "a reader saw part of the import (items, streams, members or sprints) before it was published"
+    assert len(report.created) == ROWS
+    after = _what_a_reader_sees(carol)
+    assert after[0] == ROWS + 2 and len(after[1]) > 1 and len(after[2]) > 1 and after[3]
+    sal, next_seq = _sal_numbers(importer)
+    assert sal == list(range(1, len(sal) + 1)) and next_seq == len(sal) + 1 and len(sal) > 2
+    # the import took its numbers when it began publishing: the item added meanwhile follows them
+    assert during[0] == f"SAL-{sal[-1]}"
+    assert _batch_rows(carol) == (0, 0, 1)
+
+
+def _a_change_while_publishing_makes_the_import_plan_again(url: str, sample: Path) -> None:
+    importer, carol = _project(url)
+    phases: list[str] = []
+
+    def progress(phase: str, done: int, _total: int) -> None:
+        if phase == "Publishing" and done == 2:  # half-way through the first batch
+            members.edit_member(carol, "ann", name="Ann Renamed")
+        if not phases or phases[-1] != phase:
+            phases.append(phase)
+
+    report = import_issues(importer, read_jira_csv(sample), progress=progress)
+    assert phases[:4] == ["Planning", "Staging", "Publishing", "Planning (2)"], phases
+    assert len(report.created) == ROWS and _what_a_reader_sees(carol)[0] == ROWS + 1
+    # the first batch is gone, and the numbers it took were given back: no gap
+    sal, next_seq = _sal_numbers(importer)
+    assert sal == list(range(1, len(sal) + 1)) and next_seq == len(sal) + 1
+    assert _batch_rows(carol) == (0, 0, 1)
+    with importer.db.read() as s:
+        assert s.scalar(sql_select(Member.name).where(Member.handle == "ann")) == "Ann Renamed"
+
+
+def _a_second_import_meanwhile_is_refused(url: str, sample: Path) -> None:
+    importer, carol = _project(url)
+    refused: list[str] = []
+
+    def progress(phase: str, done: int, _total: int) -> None:
+        if phase == "Publishing" and done == 2 and not refused:
+            with pytest.raises(ConflictError) as err:
+                import_issues(carol, read_jira_csv(sample))
+            refused.append(str(err.value))
+
+    report = import_issues(importer, read_jira_csv(sample), progress=progress)
+    assert len(refused) == 1 and refused[0].startswith("another import into this project is being published "
+                                                       "(by importer, started "), refused
+    assert "nothing was imported" in refused[0]
+    assert len(report.created) == ROWS and _batch_rows(carol) == (0, 0, 1)
+
+
 SCENARIOS = {f.__name__.strip("_"): f for f in (_someone_writes_while_the_import_stages,
                                                _a_change_meanwhile_makes_the_import_plan_again,
-                                               _a_project_that_keeps_changing_gets_nothing)}
+                                               _a_project_that_keeps_changing_gets_nothing,
+                                               _someone_writes_while_the_import_publishes,
+                                               _a_change_while_publishing_makes_the_import_plan_again,
+                                               _a_second_import_meanwhile_is_refused)}
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
@@ -165,6 +263,72 @@ def test_on_sqlite(db_path, sample, scenario):
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_on_postgresql(pg_url, sample, scenario):
     SCENARIOS[scenario](pg_url, sample)
+
+
+# --------------------------------------------------------------------------- a killed import, both engines
+
+_KILLED_AT = """
+import os, signal, sys
+from sprinttui.importers.jira import import_jira_csv
+from sprinttui.services.context import Ctx
+from sprinttui.store.engine import Database
+
+def progress(phase, done, total):
+    if phase == "Publishing" and done == int(sys.argv[3]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+import_jira_csv(Ctx(Database(sys.argv[1]), "importer"), sys.argv[2], progress=progress)
+"""
+
+
+def _until_the_server_lets_go(url: str) -> None:
+    """PostgreSQL: wait until the killed process's session (and its advisory lock) is gone."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            for _ in range(DEADLINE * 100):
+                held = conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar_one()
+                conn.rollback()
+                if not held:
+                    return
+                select.select([], [], [], 0.01)
+    finally:
+        engine.dispose()
+    raise AssertionError("the killed import's session kept its lock")
+
+
+def _an_import_killed_while_publishing(url: str, sample: Path) -> None:
+    importer, _ = _project(url)
+    before = _what_a_reader_sees(importer)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT, url, str(sample), "2"],
+                            capture_output=True, text=True, timeout=DEADLINE)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    hidden, open_batches, _ = _batch_rows(importer)
+    assert hidden > 0 and open_batches == 1, "the import was killed with part of its batch written"
+    _until_the_server_lets_go(url)
+    # a reader that opens the database without cleaning up sees none of it
+    reader = Ctx(Database(url, migrate=False), "reader")
+    assert _what_a_reader_sees(reader) == before
+    # the next open removes what the killed import left, and gives its numbers back
+    Database(url).dispose()
+    assert _batch_rows(importer) == (0, 0, 0)
+    assert _what_a_reader_sees(reader) == before and _sal_numbers(importer) == ([1], 2)
+    report = import_issues(importer, read_jira_csv(sample))
+    assert len(report.created) == ROWS
+    sal, next_seq = _sal_numbers(importer)
+    assert sal == list(range(1, len(sal) + 1)) and next_seq == len(sal) + 1
+
+
+def test_an_import_killed_while_publishing_on_sqlite(db_path, sample):
+    _an_import_killed_while_publishing(f"sqlite:///{db_path}", sample)
+
+
+def test_an_import_killed_while_publishing_on_postgresql(pg_url, sample):
+    _an_import_killed_while_publishing(pg_url, sample)
 
 
 # --------------------------------------------------------------------------- the command on a terminal
@@ -263,8 +427,10 @@ def test_an_import_killed_while_publishing_is_all_or_nothing(tmp_path):
         os.kill(term.proc.pid, signal.SIGKILL)
     finally:
         term.finish()
+    shown = Ctx(Database(f"sqlite:///{db}"), "reader")  # opening it removes what the import left
     names, count, check = _tables_and_items(db)
     assert names == [] and check == "ok" and count in (0, 3000), (names, count, check)
+    assert len(items.list_items(shown, ItemQuery())) == count
 
 
 def test_ctrl_c_stops_an_import_and_says_nothing_was_imported(tmp_path):

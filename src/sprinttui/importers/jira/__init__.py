@@ -10,8 +10,9 @@ Two steps, so the command line can show progress from the start:
   duplicating), streams, members, and sprints with a history that gives
   closed sprints their carried-over items and each item its slip count. It
   plans from one read of the project, stages the rows in temporary tables
-  (:mod:`.stage`) without holding the write lock, and publishes them in one
-  write transaction (:mod:`.write`), planning again if the project changed
+  (:mod:`.stage`) without holding the write lock, and publishes them as a
+  batch (:mod:`.write`): written in short transactions, hidden until one last
+  short transaction shows them all; it plans again if the project changed
   meanwhile. With ``dry_run`` it only computes what would change.
 
 The modules: :mod:`.parse` (the file), :mod:`.load` (the project as it is),
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
-from sprinttui.domain import BusyError, ConflictError, ValidationError
+from sprinttui.domain import BusyError, ConflictError, ValidationError, one_line
 from sprinttui.importers.jira.load import ProjectState, load_project_state
 from sprinttui.importers.jira.parse import (
     JiraIssue,
@@ -45,7 +46,7 @@ from sprinttui.importers.jira.plan import STREAM_FROM, ImportPlan
 from sprinttui.importers.jira.records import EventSink, Progress, aware
 from sprinttui.importers.jira.report import ImportReport, summary_lines
 from sprinttui.importers.jira.stage import Stage
-from sprinttui.importers.jira.write import ProjectChanged, publish
+from sprinttui.importers.jira.write import ImportRunning, ProjectChanged, publish
 from sprinttui.store.engine import storage_error
 
 if TYPE_CHECKING:
@@ -91,8 +92,9 @@ def _keys(parsed: ParsedFile) -> list[str]:
 
 
 def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress | None) -> ImportReport:
-    """Plan from a read of the project, stage the rows in short transactions of their own,
-    publish in one; plan again if the project changed meanwhile (PUBLISH_ATTEMPTS times)."""
+    """Plan from a read of the project, stage the rows, publish them as a batch (short
+    transactions, shown at once); plan again if the project changed meanwhile
+    (PUBLISH_ATTEMPTS times)."""
     db = ctx.db
     db.refuse_if_damaged()
     try:
@@ -109,10 +111,14 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
             plan = _plan(ctx, state, parsed, stream_from, False, shown, sink=stage.add_events)
             stage.add_items(plan.state.new_items, plan.state.max_rank, shown)
             try:
-                with db.write(conn) as s:
-                    publish(s, plan, stage, user=ctx.user, is_sqlite=db.is_sqlite, progress=shown)
-            except (ProjectChanged, BusyError):  # BusyError: PostgreSQL undid it whole (a deadlock)
+                publish(db, conn, plan, stage, user=ctx.user, progress=shown)
+            except (ProjectChanged, BusyError):  # BusyError: PostgreSQL undid a step (a deadlock)
                 continue
+            except ImportRunning as err:
+                started = err.batch.started_at.strftime("%Y-%m-%d %H:%M")
+                raise ConflictError(f"another import into this project is being published (by "
+                                    f"{one_line(err.batch.started_by, 40)}, started {started}); nothing was "
+                                    "imported: try again when it is done") from None
             return plan.report
         raise ConflictError("the project kept changing while the import was prepared; "
                             "nothing was imported: try again")
@@ -127,7 +133,7 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
 def import_issues(ctx, parsed: ParsedFile, *, stream_from: str = "component", dry_run: bool = False,
                   progress: Progress | None = None) -> ImportReport:
     """Import parsed issues: all of them or, if anything fails, none (nothing is written with
-    dry_run). Other people's writes wait only for the final step, publishing."""
+    dry_run). Other people's writes wait for one short transaction of it at most."""
     if stream_from not in STREAM_FROM:
         raise ValidationError(f"--stream-from must be one of {', '.join(STREAM_FROM)}", "stream_from")
     t0 = time.perf_counter()

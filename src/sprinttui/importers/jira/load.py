@@ -78,17 +78,18 @@ class ProjectState:
         self.item_by_external_key[jira_key] = it
 
 
-def project_fingerprint(conn, item_ids: list[int], open_sprint_ids: list[int]) -> tuple:
+def project_fingerprint(s, item_ids: list[int], open_sprint_ids: list[int]) -> tuple:
     """What an import's plan depends on: the settings, every stream, member and
     sprint, and the versions of the items it read (`item_ids`) and of those in
-    the open sprints. Equal before and at publishing: the plan still holds."""
+    the open sprints, as session `s` sees them (published rows only). Equal
+    before and at publishing: the plan still holds."""
     from sqlalchemy import select
     from sqlmodel import col
 
     from sprinttui.store.models import Item, Member, ProjectSettings, Sprint, Stream
 
     def rows(stmt) -> tuple:
-        return tuple(tuple(r) for r in conn.execute(stmt).all())
+        return tuple(tuple(r) for r in s.execute(stmt).all())
 
     def of(*columns) -> Any:
         return select(*map(col, columns))
@@ -111,15 +112,15 @@ def project_fingerprint(conn, item_ids: list[int], open_sprint_ids: list[int]) -
 def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     """Read the project through session `s`: every stream, member and sprint, and
     the items that are the file's issues or in an open sprint (nothing is locked:
-    publishing checks that it is still so, see project_fingerprint)."""
+    publishing checks that it is still so, see project_fingerprint). What other
+    imports have not published yet is not read (store/visibility.py)."""
     from sqlalchemy import func, select
     from sqlmodel import col
 
     from sprinttui.services.project import parse_working_days
     from sprinttui.store.models import Item, Member, ProjectSettings, Sprint, Stream
 
-    conn = s.connection()
-    settings = conn.execute(select(ProjectSettings.sprint_length_days, ProjectSettings.working_days)
+    settings = s.execute(select(ProjectSettings.sprint_length_days, ProjectSettings.working_days)
                             .order_by(ProjectSettings.id)).first()
     sprint_length = max(1, int(settings[0])) if settings else 14
     try:
@@ -127,15 +128,15 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     except ValidationError:
         workdays = frozenset(range(5))
     stream_q = select(Stream.id, Stream.key, Stream.name, Stream.next_seq)
-    streams = [StreamRecord(*r) for r in conn.execute(stream_q).all()]
-    members = [MemberRecord(*r) for r in conn.execute(
+    streams = [StreamRecord(*r) for r in s.execute(stream_q).all()]
+    members = [MemberRecord(*r) for r in s.execute(
         select(Member.id, Member.handle, Member.name).order_by(Member.id)).all()]
     sprints = [
-        SprintRecord(*r) for r in conn.execute(
+        SprintRecord(*r) for r in s.execute(
             select(Sprint.id, Sprint.name, Sprint.state, Sprint.start_date, Sprint.end_date,
                    Sprint.started_at, Sprint.closed_at).order_by(Sprint.start_date, Sprint.id)).all()
     ]
-    max_rank = float(conn.execute(select(func.max(Item.rank))).scalar() or 0.0)
+    max_rank = float(s.execute(select(func.max(Item.rank))).scalar() or 0.0)
     state = ProjectState(sprint_length=sprint_length, workdays=workdays, max_rank=max_rank,
                          streams=streams, members=members, sprints=sprints)
 
@@ -144,10 +145,10 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
             Item.slip_count, Item.deleted, Item.created_at)
     rows = []
     for i in range(0, len(jira_keys), 500):
-        rows += conn.execute(select(*cols).where(Item.external_key.in_(jira_keys[i:i + 500]))).all()
+        rows += s.execute(select(*cols).where(Item.external_key.in_(jira_keys[i:i + 500]))).all()
     open_ids = [sp.id for sp in sprints if sp.state != SprintState.CLOSED]
     if open_ids:
-        rows += conn.execute(select(*cols).where(Item.sprint_id.in_(open_ids),
+        rows += s.execute(select(*cols).where(Item.sprint_id.in_(open_ids),
                                                  Item.deleted == False)).all()  # noqa: E712
     for r in rows:
         if r.id in state.items:
@@ -159,7 +160,7 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
             sprint=state.sprint_by_id.get(r.sprint_id), slip_count=r.slip_count, deleted=bool(r.deleted),
             created_at=aware(r.created_at))
     state.item_by_external_key = {it.external_key: it for it in state.items.values() if it.external_key}
-    state.max_item_id = int(conn.execute(select(func.max(col(Item.id)))).scalar() or 0)
+    state.max_item_id = int(s.execute(select(func.max(col(Item.id)))).scalar() or 0)
     state.loaded_next_seq = {st.key: st.next_seq for st in streams}
-    state.fingerprint = project_fingerprint(conn, [r.id for r in rows], [i for i in open_ids if i is not None])
+    state.fingerprint = project_fingerprint(s, [r.id for r in rows], [i for i in open_ids if i is not None])
     return state

@@ -3,9 +3,10 @@
 A large import is planned from a read of the project, and its rows (new
 items, their history) go into temporary tables in short transactions of their
 own, so no other writer waits for them. Publishing (:mod:`.write`) then moves
-them into the project's tables in one transaction. Temporary tables belong
-to the connection: a killed import leaves nothing behind in the database,
-and other connections never see them.
+them into the project's tables as a batch, a few thousand rows (one range of
+``ord``, numbered 1, 2, 3 … per table) per transaction. Temporary tables
+belong to the connection: they vanish with it, and other connections never
+see them.
 
 Rows name what they point at by its natural key (a stream's key, a member's
 handle, a sprint's name, a new item's Jira key), since the new rows get their
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert
 
 from sprinttui.importers.jira.records import ItemRecord, PlannedItemEvent, PlannedSprintEvent, Progress
+from sprinttui.store.models import table_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -70,11 +72,6 @@ def _tables(item_table: Table, event_table: Table, sprint_event_table: Table) ->
     return items, events, sprint_events
 
 
-def table_of(model: Any) -> Table:
-    """The table of a model class (SQLModel's classes do not declare it to the type checker)."""
-    return model.__table__
-
-
 class Stage:
     """The staging tables of one import, on connection `conn` (which must stay open)."""
 
@@ -84,7 +81,7 @@ class Stage:
         self.conn = conn
         self.items, self.events, self.sprint_events = _tables(table_of(Item), table_of(ItemEvent),
                                                               table_of(SprintEvent))
-        self._ord = 0
+        self._ord: dict[str, int] = {}  # the last `ord` given, per table: each table's run 1, 2, 3 …
 
     @property
     def tables(self) -> tuple[Table, Table, Table]:
@@ -96,7 +93,7 @@ class Stage:
         with self.conn.begin():
             for table in self.tables:
                 table.create(self.conn)
-        self._ord = 0
+        self._ord = {}
 
     def drop(self) -> None:
         with self.conn.begin():
@@ -113,8 +110,7 @@ class Stage:
             chunk.clear()
 
         for row in rows:
-            self._ord += 1
-            row["ord"] = self._ord
+            row["ord"] = self._ord[table.name] = self._ord.get(table.name, 0) + 1
             chunk.append(row)
             if len(chunk) >= STAGE_CHUNK:
                 flush()
