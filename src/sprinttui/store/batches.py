@@ -21,7 +21,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,6 +34,9 @@ __all__ = ["CHUNK", "Batch", "clean_abandoned", "discard", "open_batch", "publis
 
 CHUNK = 5000  # rows per transaction
 _PG_LOCK_CLASS = 0x5350  # the first key of the advisory lock an importing connection holds per batch
+_PG_LOCK = text("SELECT pg_advisory_lock(:k, :b)")
+_PG_TRY_LOCK = text("SELECT pg_try_advisory_lock(:k, :b)")
+_PG_UNLOCK_ALL = text("SELECT pg_advisory_unlock_all()")
 
 
 @dataclass(frozen=True)
@@ -95,14 +98,11 @@ def running_batch(conn: Connection, is_sqlite: bool) -> Batch | None:
 
 
 def _alive(conn: Connection, is_sqlite: bool, row: Any) -> bool:
+    """Whether the import of batch `row` is still running. On PostgreSQL a batch found
+    not running stays locked by `conn` (its remover) until :func:`release`."""
     if is_sqlite:
         return _sqlite_owner_alive(row.owner)
-    from sqlalchemy import text
-
-    free = conn.execute(text("SELECT pg_try_advisory_lock(:k, :b)"), {"k": _PG_LOCK_CLASS, "b": row.id}).scalar()
-    if free:
-        conn.execute(text("SELECT pg_advisory_unlock(:k, :b)"), {"k": _PG_LOCK_CLASS, "b": row.id})
-    return not free
+    return not conn.execute(_PG_TRY_LOCK, {"k": _PG_LOCK_CLASS, "b": row.id}).scalar()
 
 
 def open_batch(conn: Connection, is_sqlite: bool, *, source: str, user: str, now: dt.datetime) -> Batch:
@@ -114,9 +114,7 @@ def open_batch(conn: Connection, is_sqlite: bool, *, source: str, user: str, now
     batch_id = conn.execute(table.insert().values(source=source, started_by=user, started_at=now, owner=owner,
                                                   published=False).returning(table.c.id)).scalar_one()
     if not is_sqlite:
-        from sqlalchemy import text
-
-        conn.execute(text("SELECT pg_advisory_lock(:k, :b)"), {"k": _PG_LOCK_CLASS, "b": batch_id})
+        conn.execute(_PG_LOCK, {"k": _PG_LOCK_CLASS, "b": batch_id})
     return Batch(batch_id, user, now)
 
 
@@ -124,12 +122,10 @@ def release(conn: Connection, is_sqlite: bool) -> None:
     """PostgreSQL: give up the batch locks `conn` holds (before it goes back to the pool),
     also after a failed transaction."""
     if not is_sqlite:
-        from sqlalchemy import text
-
         with suppress(Exception):
             if conn.in_transaction():
                 conn.rollback()
-            conn.execute(text("SELECT pg_advisory_unlock_all()"))
+            conn.execute(_PG_UNLOCK_ALL)
             conn.commit()
 
 
@@ -180,12 +176,6 @@ def clean_abandoned(db: Database) -> int:
         for row in rows:
             if _alive(conn, db.is_sqlite, row):
                 continue
-            if not db.is_sqlite:  # hold it while removing, so no one else does it at once
-                from sqlalchemy import text
-
-                if not conn.execute(text("SELECT pg_try_advisory_lock(:k, :b)"),
-                                    {"k": _PG_LOCK_CLASS, "b": row.id}).scalar():
-                    continue
             conn.commit()
             try:
                 discard(db, conn, row.id)

@@ -73,7 +73,7 @@ class ImportBatch(_Table, table=True):
     """One import, published in several short transactions. Its rows carry its id
     (``import_batch_id``) and stay hidden from every reader until ``published`` is
     set in one short last transaction; an import killed before that is found by
-    ``owner`` no longer running and its rows removed (importers/batch.py)."""
+    ``owner`` no longer running and its rows removed (store/batches.py)."""
 
     __tablename__ = "import_batch"  # pyright: ignore[reportAssignmentType]  (SQLModel declares a declared_attr)
 

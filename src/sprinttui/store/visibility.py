@@ -1,6 +1,6 @@
 """Rows of an import that is not published yet are seen by no one.
 
-A large import (importers/batch.py) writes its rows in many short
+A large import (store/batches.py) writes its rows in many short
 transactions, each row carrying its batch's id in ``import_batch_id``, and
 publishes them all at once by setting ``import_batch.published`` in one
 short last transaction. Until then every ORM statement run through a
@@ -8,9 +8,8 @@ session (select, update, delete; joins, subqueries and relationship loads
 included) sees only the rows with no batch or a published one: one rule
 here, added to every statement, instead of a filter in each query.
 
-The import itself, which must find its own hidden rows, marks its session
-with :func:`see_unpublished`. Core statements on a bare connection are not
-filtered (only the importer and the synthetic-data seed use them).
+Core statements on a bare connection are not filtered: the importer finds
+its own hidden rows that way, and the synthetic-data seed writes that way.
 """
 
 from __future__ import annotations
@@ -21,18 +20,11 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlmodel import col
 
-__all__ = ["see_unpublished"]
+__all__: list[str] = []  # it works by being imported (store/engine.py)
 
-_SEE_UNPUBLISHED = "sprinttui.see_unpublished"
 _ASKED = "sprinttui.unpublished_batch"  # (transaction, answer) of the last transaction asked
 _ANY_UNPUBLISHED = text("SELECT 1 FROM import_batch WHERE published = 0 LIMIT 1")  # SQLite only
 _options: tuple[Any, ...] | None = None
-
-
-def see_unpublished(session: Session) -> Session:
-    """Let `session` see the rows of unpublished imports too (the importer's own)."""
-    session.info[_SEE_UNPUBLISHED] = True
-    return session
 
 
 def _visible(cls: Any) -> Any:
@@ -80,6 +72,6 @@ def _batch_unpublished(session: Session) -> bool:
 def _hide_unpublished(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.session.info.get(_SEE_UNPUBLISHED) or not _batch_unpublished(state.session):
+    if not _batch_unpublished(state.session):
         return
     state.statement = state.statement.options(*_criteria())
