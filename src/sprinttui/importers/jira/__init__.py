@@ -110,6 +110,7 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
                 state = load_project_state(s, _keys(parsed))
             plan = _plan(ctx, state, parsed, stream_from, False, shown, sink=stage.add_events)
             stage.add_items(plan.state.new_items, plan.state.max_rank, shown)
+            stage.add_updates([it for it in plan.state.items.values() if it.dirty], shown)
             try:
                 publish(db, conn, plan, stage, user=ctx.user, progress=shown)
             except (ProjectChanged, BusyError):  # BusyError: PostgreSQL undid a step (a deadlock)

@@ -15,7 +15,7 @@ ids only when published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert
@@ -31,8 +31,9 @@ __all__ = ["STAGE_CHUNK", "Stage", "table_of"]
 STAGE_CHUNK = 5000  # rows per staging transaction
 
 
-def _tables(item_table: Table, event_table: Table, sprint_event_table: Table) -> tuple[Table, Table, Table]:
-    """The three staging tables, with the column types of the tables they fill."""
+def _tables(item_table: Table, event_table: Table,
+            sprint_event_table: Table) -> tuple[Table, Table, Table, Table]:
+    """The staging tables, with the column types of the tables they fill."""
     meta = MetaData()
 
     def like(table: Table, name: str) -> Column:
@@ -69,7 +70,17 @@ def _tables(item_table: Table, event_table: Table, sprint_event_table: Table) ->
         *(like(sprint_event_table, n) for n in ("kind", "at", "points", "status")),
         prefixes=["TEMPORARY"],
     )
-    return items, events, sprint_events
+    updates = Table(  # the new fields of existing items, written in one statement when published
+        "jira_stage_update", meta,
+        Column("ord", Integer, primary_key=True),
+        Column("item_id", Integer, nullable=False, unique=True),
+        Column("assignee_handle", String),
+        Column("sprint_name", String),
+        *(like(item_table, n) for n in ("title", "description", "kind", "points", "status", "due_date",
+                                         "labels", "slip_count")),
+        prefixes=["TEMPORARY"],
+    )
+    return items, events, sprint_events, updates
 
 
 class Stage:
@@ -79,25 +90,26 @@ class Stage:
         from sprinttui.store.models import Item, ItemEvent, SprintEvent
 
         self.conn = conn
-        self.items, self.events, self.sprint_events = _tables(table_of(Item), table_of(ItemEvent),
-                                                              table_of(SprintEvent))
+        self.items, self.events, self.sprint_events, self.updates = _tables(
+            table_of(Item), table_of(ItemEvent), table_of(SprintEvent))
         self._ord: dict[str, int] = {}  # the last `ord` given, per table: each table's run 1, 2, 3 …
 
     @property
     def tables(self) -> tuple[Table, Table, Table]:
+        """The tables whose rows publishing adds to the batch, a range of ``ord`` at a time."""
         return self.items, self.events, self.sprint_events
 
     def reset(self) -> None:
         """Empty staging tables (made anew: an earlier attempt's rows are gone)."""
         self.drop()
         with self.conn.begin():
-            for table in self.tables:
+            for table in (*self.tables, self.updates):
                 table.create(self.conn)
         self._ord = {}
 
     def drop(self) -> None:
         with self.conn.begin():
-            for table in self.tables:
+            for table in (*self.tables, self.updates):
                 table.drop(self.conn, checkfirst=True)
 
     def _put(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
@@ -129,28 +141,46 @@ class Stage:
         """Stage the new items: their number in their stream and their rank are kept
         relative to what was read, so that publishing can shift them past items
         other people added meanwhile."""
+        def row(it: ItemRecord) -> dict[str, Any]:
+            assert it.stream is not None and it.seq is not None and it.rank is not None
+            return dict(external_key=it.external_key, stream_key=it.stream.key, seq=it.seq,
+                        rank=it.rank - loaded_max_rank, assignee_handle=it.assignee.handle if it.assignee else None,
+                        sprint_name=it.sprint.name if it.sprint else None, title=it.title,
+                        description=it.description, kind=it.kind, points=it.points, status=it.status,
+                        due_date=it.due, labels=it.labels, slip_count=it.slip_count, created_at=it.created_at,
+                        updated_at=it.updated_at or it.created_at)
+
+        self._put_shown(self.items, items, row, "Staging", progress)
+
+    def add_updates(self, items: list[ItemRecord], progress: Progress | None = None) -> None:
+        """Stage the new fields of the existing items the plan changes."""
+        def row(it: ItemRecord) -> dict[str, Any]:
+            return dict(item_id=it.id, assignee_handle=it.assignee.handle if it.assignee else None,
+                        sprint_name=it.sprint.name if it.sprint else None, title=it.title,
+                        description=it.description, kind=it.kind, points=it.points, status=it.status,
+                        due_date=it.due, labels=it.labels, slip_count=it.slip_count)
+
+        if items:
+            self._put_shown(self.updates, items, row, "Staging changes", progress)
+
+    def _put_shown(self, table: Table, items: list[ItemRecord], row: Callable[[ItemRecord], dict[str, Any]],
+                   phase: str, progress: Progress | None) -> None:
+        """Stage one row per item into `table`, the progress shown as `phase`."""
         total = len(items)
 
         def tick(done: int) -> None:
             if progress is not None:
-                progress("Staging", done, total)
+                progress(phase, done, total)
 
         def rows() -> Iterator[dict[str, Any]]:
             for n, it in enumerate(items, start=1):
                 if n % STAGE_CHUNK == 0:
                     tick(n)
-                assert it.stream is not None and it.seq is not None and it.rank is not None
-                yield dict(external_key=it.external_key, stream_key=it.stream.key, seq=it.seq,
-                           rank=it.rank - loaded_max_rank, assignee_handle=it.assignee.handle if it.assignee else None,
-                           sprint_name=it.sprint.name if it.sprint else None, title=it.title,
-                           description=it.description, kind=it.kind, points=it.points, status=it.status,
-                           due_date=it.due, labels=it.labels, slip_count=it.slip_count, created_at=it.created_at,
-                           updated_at=it.updated_at or it.created_at)
+                yield row(it)
 
         tick(0)
-        self._put(self.items, rows())
+        self._put(table, rows())
         tick(total)
-
 
 def _item_ref(it: ItemRecord) -> dict[str, Any]:
     """How a staged history row names its item: by id if it exists, else by its Jira key."""

@@ -11,8 +11,9 @@
    Every row carries the batch's id, and readers do not see it yet
    (store/visibility.py); other writers wait for one chunk at most.
 3. *Publishing* (one short write transaction): check again, update the
-   existing items and sprints the plan changed, and mark the batch published:
-   the whole import appears at once.
+   existing items the plan changed (one ``UPDATE … FROM`` the staged fields)
+   and its sprints, and mark the batch published: the whole import appears
+   at once.
 
 If anything fails or the project changed, the batch's rows are deleted (in
 chunks) and the claimed numbers given back; an import killed half-way leaves
@@ -150,7 +151,7 @@ def publish(db, conn, plan: ImportPlan, stage: Stage, *, user: str, source: str 
         with db.write(conn) as s:
             _check_unchanged(s, plan, stage, lock=not db.is_sqlite)
             _update_sprints(s, plan)
-            _update_items(s, plan, user)
+            _update_items(s.connection(), plan, stage, user)
             batches.publish_batch(s.connection(), claim.batch.id, plan.now)
         tick(total)
     except BaseException:
@@ -317,19 +318,21 @@ def _renumber_records(plan: ImportPlan, claim: _Claim) -> None:
                 it.key = f"{it.stream.key}-{it.seq}"
 
 
-def _update_items(s, plan: ImportPlan, user: str) -> None:
-    """Write the fields of the existing items the plan changed."""
-    from sprinttui.store.models import Item
+def _update_items(conn, plan: ImportPlan, stage: Stage, user: str) -> None:
+    """Write the staged fields of the existing items the plan changed, in one statement
+    (each item's version goes up: an editor open on one of them is told it changed)."""
+    from sprinttui.store.models import Item, Member, Sprint
 
-    dirty = {it.id: it for it in plan.state.items.values() if it.dirty}
-    ids = list(dirty)
-    for i in range(0, len(ids), 500):
-        for row in s.scalars(select(Item).where(col(Item.id).in_(ids[i:i + 500]))):
-            it = dirty[row.id]
-            row.title, row.description, row.kind, row.status = it.title, it.description, it.kind, it.status
-            row.points, row.due_date, row.labels = it.points, it.due, it.labels
-            row.assignee_id = it.assignee.id if it.assignee else None
-            row.sprint_id = it.sprint.id if it.sprint else None
-            row.slip_count = it.slip_count
-            row.updated_by, row.updated_at = user, plan.now
-    s.flush()
+    staged = stage.updates
+    member = table_of(Member).alias("assignee")
+    sprint = table_of(Sprint).alias("sprint_of")
+    item = table_of(Item)
+    new = (select(staged, member.c.id.label("assignee_id"), sprint.c.id.label("sprint_id"))
+           .select_from(staged.outerjoin(member, member.c.handle == staged.c.assignee_handle)
+                        .outerjoin(sprint, sprint.c.name == staged.c.sprint_name))
+           .subquery("new"))
+    fields = ("title", "description", "kind", "status", "points", "due_date", "labels", "assignee_id",
+              "sprint_id", "slip_count")
+    conn.execute(update(item).where(item.c.id == new.c.item_id).values(
+        {**{name: new.c[name] for name in fields}, "updated_by": user, "updated_at": plan.now,
+         "version": item.c.version + 1}))
