@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from sqlalchemy import select as sql_select
 
 from sprinttui.domain import ConflictError
 from sprinttui.importers.jira import import_issues, read_jira_csv
+from sprinttui.importers.jira.parse import ParsedFile
 from sprinttui.importers.jira.sample import make_sample_csv
 from sprinttui.services import items, members, project, sprints, streams
 from sprinttui.services.context import Ctx
@@ -247,12 +249,101 @@ def _a_second_import_meanwhile_is_refused(url: str, sample: Path) -> None:
     assert len(report.created) == ROWS and _batch_rows(carol) == (0, 0, 1)
 
 
+def _titles(ctx: Ctx) -> dict[str, tuple[str, int]]:
+    """Jira key → (title, version) of every imported item, as a reader sees them."""
+    with ctx.db.read() as s:
+        return {k: (t, v) for k, t, v in s.execute(sql_select(Item.external_key, Item.title, Item.version)
+                                                    .where(Item.external_key.is_not(None))).all()}
+
+
+def _reimport(url: str, sample: Path, during: Callable[[Ctx, ParsedFile], None]):
+    """Import `sample`, then a newer export of the same issues with other fields,
+    calling `during(carol, newer)` half-way through its first publishing."""
+    importer, carol = _project(url)
+    import_issues(importer, read_jira_csv(sample))
+    newer = read_jira_csv(make_sample_csv(sample.with_name("newer.csv"), ROWS, seed=5))
+    phases: list[str] = []
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase == "Publishing" and done == 2:
+            assert total > 3, "the import published in one step"
+            during(carol, newer)
+        if not phases or phases[-1] != phase:
+            phases.append(phase)
+
+    report = import_issues(importer, newer, progress=progress)
+    return carol, newer, report, phases
+
+
+def _a_reimport_shows_its_changes_at_once(url: str, sample: Path) -> None:
+    seen: list = []
+
+    def during(carol: Ctx, _newer: ParsedFile) -> None:
+        seen.append(_titles(carol))
+        seen.append(items.create_item(carol, "Added while publishing", stream="SAL").key)
+
+    carol, newer, report, phases = _reimport(url, sample, during)
+    assert phases[-1] == "Publishing" and len(seen) == 2, "published at the first attempt"
+    updated = {c.external_key for c in report.updated}
+    assert len(updated) > ROWS // 2
+    after, mid = _titles(carol), seen[0]
+    # half-way through, a reader saw every item as it was before: none changed yet
+    assert [k for k in updated if mid[k][1] != after[k][1] - 1] == [], "a reader saw some changes early"
+    assert {k: v for k, v in mid.items() if k not in updated} == {k: after[k] for k in mid if k not in updated}
+    title_in_file = {iss.key: iss.title for iss in newer.issues}
+    assert {k: after[k][0] for k in updated} == {k: title_in_file[k] for k in updated}
+    assert seen[1].startswith("SAL-") and _batch_rows(carol) == (0, 0, 2)
+
+
+def _retitled_by_the_file(carol: Ctx, newer: ParsedFile) -> tuple[str, str]:
+    """Our key and the file's title of an item the newer export gives another title."""
+    now = {k: t for k, (t, _v) in _titles(carol).items()}
+    jira = next(i for i in newer.issues if i.key in now and now[i.key] != i.title)
+    with carol.db.read() as s:
+        return s.scalar(sql_select(Item.key).where(Item.external_key == jira.key)), jira.title
+
+
+def _an_item_edited_while_a_reimport_publishes_makes_it_plan_again(url: str, sample: Path) -> None:
+    edited: list[tuple[str, str]] = []
+
+    def during(carol: Ctx, newer: ParsedFile) -> None:
+        if not edited:
+            edited.append(_retitled_by_the_file(carol, newer))
+            items.edit_item(carol, edited[0][0], title="Renamed meanwhile")
+
+    carol, _newer, report, phases = _reimport(url, sample, during)
+    assert "Planning (2)" in phases, phases
+    ours, title = edited[0]
+    change = next(c for c in report.updated if c.key == ours)
+    assert ("title", "Renamed meanwhile", title) in change.changes, "the second plan read the edit"
+    assert items.get_item(carol, ours).row.title == title
+    assert _batch_rows(carol) == (0, 0, 2)
+
+
+def _an_item_added_to_the_open_sprint_while_a_reimport_publishes_makes_it_plan_again(url: str,
+                                                                                    sample: Path) -> None:
+    added: list[str] = []
+
+    def during(carol: Ctx, _newer: ParsedFile) -> None:
+        if not added:
+            active = next(sp.name for sp in sprints.list_sprints(carol) if sp.state == "active")
+            added.append(items.create_item(carol, "Urgent, added meanwhile", stream="SAL", sprint=active).key)
+
+    carol, _newer, report, phases = _reimport(url, sample, during)
+    assert "Planning (2)" in phases, "the plan rests on what the open sprint holds"
+    assert report.updated and items.get_item(carol, added[0]).row.title == "Urgent, added meanwhile"
+    assert _batch_rows(carol) == (0, 0, 2)
+
+
 SCENARIOS = {f.__name__.strip("_"): f for f in (_someone_writes_while_the_import_stages,
                                                _a_change_meanwhile_makes_the_import_plan_again,
                                                _a_project_that_keeps_changing_gets_nothing,
                                                _someone_writes_while_the_import_publishes,
                                                _a_change_while_publishing_makes_the_import_plan_again,
-                                               _a_second_import_meanwhile_is_refused)}
+                                               _a_second_import_meanwhile_is_refused,
+                                               _a_reimport_shows_its_changes_at_once,
+                                               _an_item_edited_while_a_reimport_publishes_makes_it_plan_again,
+                                               _an_item_added_to_the_open_sprint_while_a_reimport_publishes_makes_it_plan_again)}
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))

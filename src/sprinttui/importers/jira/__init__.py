@@ -109,6 +109,7 @@ def _import(ctx: Ctx, parsed: ParsedFile, stream_from: str, progress: Progress |
             with db.read(conn) as s:
                 state = load_project_state(s, _keys(parsed))
             plan = _plan(ctx, state, parsed, stream_from, False, shown, sink=stage.add_events)
+            stage.add_read(state.read_versions)
             stage.add_items(plan.state.new_items, plan.state.max_rank, shown)
             stage.add_updates([it for it in plan.state.items.values() if it.dirty], shown)
             try:

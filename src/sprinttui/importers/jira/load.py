@@ -28,8 +28,10 @@ class ProjectState:
     sprints: list[SprintRecord]  # by start date
     items: dict[int | None, ItemRecord] = field(default_factory=dict)  # the items read, by id
     new_items: list[ItemRecord] = field(default_factory=list)  # those the import creates, in file order
-    # what the plan rests on, compared again when it is published (see project_fingerprint)
+    # what the plan rests on, compared again when it is published (see project_fingerprint):
+    # the settings, streams, members and sprints, and the version of every item read, by id
     fingerprint: tuple = ()
+    read_versions: dict[int, int] = field(default_factory=dict)
     max_item_id: int = 0
     loaded_next_seq: dict[str, int] = field(default_factory=dict)  # stream key -> next_seq as read
     stream_by_id: dict[int | None, StreamRecord] = field(init=False)
@@ -78,15 +80,15 @@ class ProjectState:
         self.item_by_external_key[jira_key] = it
 
 
-def project_fingerprint(s, item_ids: list[int], open_sprint_ids: list[int]) -> tuple:
-    """What an import's plan depends on: the settings, every stream, member and
-    sprint, and the versions of the items it read (`item_ids`) and of those in
-    the open sprints, as session `s` sees them (published rows only). Equal
-    before and at publishing: the plan still holds."""
+def project_fingerprint(s) -> tuple:
+    """What an import's plan depends on, apart from the items it read: the settings
+    and every stream, member and sprint, as session `s` sees them (published rows
+    only). Equal before and at publishing: the plan still holds (the items are
+    compared by their versions, see ProjectState.read_versions)."""
     from sqlalchemy import select
     from sqlmodel import col
 
-    from sprinttui.store.models import Item, Member, ProjectSettings, Sprint, Stream
+    from sprinttui.store.models import Member, ProjectSettings, Sprint, Stream
 
     def rows(stmt) -> tuple:
         return tuple(tuple(r) for r in s.execute(stmt).all())
@@ -100,13 +102,7 @@ def project_fingerprint(s, item_ids: list[int], open_sprint_ids: list[int]) -> t
     members = rows(of(Member.id, Member.handle, Member.name).order_by(col(Member.id)))
     sprints = rows(of(Sprint.id, Sprint.name, Sprint.state, Sprint.start_date, Sprint.end_date,
                       Sprint.started_at, Sprint.closed_at, Sprint.version).order_by(col(Sprint.id)))
-    items: set[tuple] = set()
-    for i in range(0, len(item_ids), 500):
-        items.update(rows(of(Item.id, Item.version).where(col(Item.id).in_(item_ids[i:i + 500]))))
-    if open_sprint_ids:
-        items.update(rows(of(Item.id, Item.version).where(col(Item.sprint_id).in_(open_sprint_ids),
-                                                          col(Item.deleted).is_(False))))
-    return settings, streams, members, sprints, frozenset(items)
+    return settings, streams, members, sprints
 
 
 def load_project_state(s, jira_keys: list[str]) -> ProjectState:
@@ -142,7 +138,7 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
 
     cols = (Item.id, Item.key, Item.stream_id, Item.external_key, Item.title, Item.description, Item.kind,
             Item.status, Item.points, Item.assignee_id, Item.due_date, Item.labels, Item.sprint_id,
-            Item.slip_count, Item.deleted, Item.created_at)
+            Item.slip_count, Item.deleted, Item.created_at, Item.version)
     rows = []
     for i in range(0, len(jira_keys), 500):
         rows += s.execute(select(*cols).where(Item.external_key.in_(jira_keys[i:i + 500]))).all()
@@ -153,6 +149,7 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     for r in rows:
         if r.id in state.items:
             continue
+        state.read_versions[r.id] = r.version
         state.items[r.id] = ItemRecord(
             id=r.id, key=r.key, external_key=r.external_key, stream=state.stream_by_id.get(r.stream_id),
             title=r.title, description=r.description, kind=r.kind, status=r.status, points=r.points,
@@ -162,5 +159,5 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     state.item_by_external_key = {it.external_key: it for it in state.items.values() if it.external_key}
     state.max_item_id = int(s.execute(select(func.max(col(Item.id)))).scalar() or 0)
     state.loaded_next_seq = {st.key: st.next_seq for st in streams}
-    state.fingerprint = project_fingerprint(s, [r.id for r in rows], [i for i in open_ids if i is not None])
+    state.fingerprint = project_fingerprint(s)
     return state

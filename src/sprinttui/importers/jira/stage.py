@@ -32,7 +32,7 @@ STAGE_CHUNK = 5000  # rows per staging transaction
 
 
 def _tables(item_table: Table, event_table: Table,
-            sprint_event_table: Table) -> tuple[Table, Table, Table, Table]:
+            sprint_event_table: Table) -> tuple[Table, Table, Table, Table, Table]:
     """The staging tables, with the column types of the tables they fill."""
     meta = MetaData()
 
@@ -80,7 +80,13 @@ def _tables(item_table: Table, event_table: Table,
                                          "labels", "slip_count")),
         prefixes=["TEMPORARY"],
     )
-    return items, events, sprint_events, updates
+    read = Table(  # the version of every item the plan read, compared when it is published
+        "jira_stage_read", meta,
+        Column("item_id", Integer, primary_key=True),
+        Column("version", Integer, nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+    return items, events, sprint_events, updates, read
 
 
 class Stage:
@@ -90,7 +96,7 @@ class Stage:
         from sprinttui.store.models import Item, ItemEvent, SprintEvent
 
         self.conn = conn
-        self.items, self.events, self.sprint_events, self.updates = _tables(
+        self.items, self.events, self.sprint_events, self.updates, self.read = _tables(
             table_of(Item), table_of(ItemEvent), table_of(SprintEvent))
         self._ord: dict[str, int] = {}  # the last `ord` given, per table: each table's run 1, 2, 3 …
 
@@ -103,18 +109,19 @@ class Stage:
         """Empty staging tables (made anew: an earlier attempt's rows are gone)."""
         self.drop()
         with self.conn.begin():
-            for table in (*self.tables, self.updates):
+            for table in (*self.tables, self.updates, self.read):
                 table.create(self.conn)
         self._ord = {}
 
     def drop(self) -> None:
         with self.conn.begin():
-            for table in (*self.tables, self.updates):
+            for table in (*self.tables, self.updates, self.read):
                 table.drop(self.conn, checkfirst=True)
 
     def _put(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
         """Insert `rows` into `table`, STAGE_CHUNK rows per transaction."""
         chunk: list[dict[str, Any]] = []
+        numbered = "ord" in table.c
 
         def flush() -> None:
             with self.conn.begin():
@@ -122,7 +129,8 @@ class Stage:
             chunk.clear()
 
         for row in rows:
-            row["ord"] = self._ord[table.name] = self._ord.get(table.name, 0) + 1
+            if numbered:
+                row["ord"] = self._ord[table.name] = self._ord.get(table.name, 0) + 1
             chunk.append(row)
             if len(chunk) >= STAGE_CHUNK:
                 flush()
@@ -136,6 +144,10 @@ class Stage:
         self._put(self.sprint_events, (
             dict(**_item_ref(e.item), sprint_name=e.sprint.name, target_name=e.target.name if e.target else None,
                  kind=e.kind, at=e.at, points=e.points, status=e.status) for e in sprint_events))
+
+    def add_read(self, versions: dict[int, int]) -> None:
+        """Stage the version of each item the plan read (item id → version)."""
+        self._put(self.read, (dict(item_id=i, version=v) for i, v in versions.items()))
 
     def add_items(self, items: list[ItemRecord], loaded_max_rank: float, progress: Progress | None = None) -> None:
         """Stage the new items: their number in their stream and their rank are kept

@@ -68,7 +68,7 @@ def _insert_learning_ids(conn, model, key_column, records, key_of, rows) -> None
         record.id = ids[key_of(record)]
 
 
-def _lock_what_changes(s, plan: ImportPlan) -> None:
+def _lock_what_changes(s, plan: ImportPlan, stage: Stage) -> None:
     """PostgreSQL: lock, until the commit, the existing rows publishing changes or files
     new items under: the streams that number them, the sprints they go into or that
     start or close, the items it updates (each kind in id order). Everyone else's
@@ -82,36 +82,46 @@ def _lock_what_changes(s, plan: ImportPlan) -> None:
     streams = sorted(st.id for st in state.streams if st.changed and st.id is not None)
     sprints = {sp.id for sp in state.sprints if sp.changed and sp.id is not None}
     sprints.update(it.sprint.id for it in state.new_items if it.sprint is not None and it.sprint.id is not None)
-    items = sorted(i for i, it in state.items.items() if it.dirty and i is not None)
     sprints.update(it.sprint.id for it in state.items.values() if it.dirty and it.sprint and it.sprint.id)
+
     def lock(model: Any, ids: list[int]) -> None:
         for i in range(0, len(ids), 500):
             s.exec(for_update(sql_select(model).where(col(model.id).in_(ids[i:i + 500])).order_by(col(model.id))))
 
     lock(Stream, streams)
     lock(Sprint, sorted(sprints))
-    lock(Item, items)
+    s.execute(select(col(Item.id)).where(col(Item.id).in_(select(stage.updates.c.item_id)))
+              .order_by(col(Item.id)).with_for_update(key_share=True))  # as for_update does
 
 
 def _check_unchanged(s, plan: ImportPlan, stage: Stage, *, lock: bool) -> None:
     """Raise ProjectChanged unless the project, as everyone sees it, is as the plan read it
-    (`s` is a plain session: the rows of unpublished imports, this one's too, are not in it)."""
+    (`s` is a plain session: the rows of unpublished imports, this one's too, are not in it):
+    the settings, streams, members and sprints alike, every item read at its version still,
+    no other item in the open sprints, no item with a Jira key of a new one."""
+    from sqlalchemy import or_
+
     from sprinttui.domain import SprintState
     from sprinttui.store.models import Item
 
     state = plan.state
     if lock:
-        _lock_what_changes(s, plan)
-    loaded = [i for i in state.items if i is not None]
+        _lock_what_changes(s, plan, stage)
+    if project_fingerprint(s) != state.fingerprint:
+        raise ProjectChanged
+    read = stage.read
+    count = func.count()
+    changed = s.execute(select(count).select_from(read.outerjoin(Item, col(Item.id) == read.c.item_id))
+                        .where(or_(col(Item.id).is_(None), col(Item.version) != read.c.version))).scalar()
     # the open sprints as read (the plan has changed the records since)
     open_ids = [r[0] for r in state.fingerprint[3] if r[2] != SprintState.CLOSED]
-    if project_fingerprint(s, loaded, open_ids) != state.fingerprint:
-        raise ProjectChanged
+    arrived = open_ids and s.execute(select(count).select_from(Item).where(
+        col(Item.sprint_id).in_(open_ids), col(Item.deleted).is_(False),
+        col(Item.id).not_in(select(read.c.item_id)))).scalar()
     staged = stage.items
-    clash = s.execute(select(func.count()).select_from(Item).join(staged, col(Item.external_key)
-                                                                 == staged.c.external_key)
+    clash = s.execute(select(count).select_from(Item).join(staged, col(Item.external_key) == staged.c.external_key)
                       .where(col(Item.id) > state.max_item_id)).scalar()
-    if clash:
+    if changed or arrived or clash:
         raise ProjectChanged
 
 
