@@ -90,3 +90,21 @@ def test_an_unpublished_batch_is_seen_nowhere_and_a_published_one_everywhere(hid
     assert sorted(after["items"]) == ["HID-1", "SAL-1"] and "title" in after["history of SAL-1"]
     assert (before["board todo"], after["board todo"]) == (1, 2)
     assert items.get_item(ctx, "HID-1").row.title == "Hidden card"
+
+
+def test_a_batch_writer_lets_others_in_after_holding_the_lock_for_a_while(ctx):
+    """Paced: on SQLite, a pause (longer than a waiting writer's retry interval) each time the
+    batch's transactions have held the write lock for HOLD_SECONDS in all; none on PostgreSQL.
+    The clock is the test's: every reading is a quarter second later."""
+    readings = iter(x * 0.25 for x in range(100))
+    pauses: list[float] = []
+    with ctx.db.engine.connect() as conn:
+        paced = batches.Paced(ctx.db, conn, clock=lambda: next(readings), pause=pauses.append)
+        for n in range(4):
+            with paced.write() as s:
+                s.connection().execute(insert(_table(Stream)).values(
+                    key=f"P{n}", name=f"Paced {n}", next_seq=1, version=1, description=""))
+    assert [st.key for st in streams.list_streams(ctx)] == ["P0", "P1", "P2", "P3"], "every write committed"
+    # each transaction held the lock 0.25 s: a pause after the second and after the fourth
+    assert pauses == ([batches.PAUSE_SECONDS] * 2 if ctx.db.is_sqlite else [])
+    assert batches.PAUSE_SECONDS > 0.1, "longer than the busy handler sleeps between two tries"

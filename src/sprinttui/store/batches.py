@@ -11,13 +11,20 @@ import that was killed before publishing can be told from those of one still
 running: on SQLite the host, process id and process start time; on PostgreSQL
 a session advisory lock held by the importing connection. :func:`clean_abandoned`
 (run when a database is opened) removes what killed imports left.
+
+The many transactions run through a :class:`Paced` writer, which pauses now
+and then on SQLite: a writer that waits for the lock retries only every
+100 ms or so (SQLite's busy handler), and transactions that follow each other
+within microseconds would keep it out for seconds although each one is short.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from contextlib import suppress
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +37,12 @@ if TYPE_CHECKING:
 
     from sprinttui.store.engine import Database
 
-__all__ = ["CHUNK", "Batch", "clean_abandoned", "discard", "open_batch", "publish_batch", "running_batch"]
+__all__ = ["CHUNK", "Batch", "Paced", "clean_abandoned", "discard", "open_batch", "publish_batch",
+           "running_batch"]
 
 CHUNK = 5000  # rows per transaction
+HOLD_SECONDS = 0.4  # SQLite: holding the write lock this long in all, a batch writer then
+PAUSE_SECONDS = 0.12  # pauses this long, longer than the busy handler's longest sleep (100 ms)
 _PG_LOCK_CLASS = 0x5350  # the first key of the advisory lock an importing connection holds per batch
 _PG_LOCK = text("SELECT pg_advisory_lock(:k, :b)")
 _PG_TRY_LOCK = text("SELECT pg_try_advisory_lock(:k, :b)")
@@ -44,6 +54,32 @@ class Batch:
     id: int
     started_by: str
     started_at: dt.datetime
+
+
+class Paced:
+    """Write transactions on `conn` one after another, with a pause of PAUSE_SECONDS each time
+    they have held SQLite's write lock for HOLD_SECONDS in all (see the module): another
+    writer then waits about half a second at most. No pauses on PostgreSQL, whose writers
+    wait for the rows they need, in turn."""
+
+    def __init__(self, db: Database, conn: Connection, *, clock: Callable[[], float] = time.monotonic,
+                 pause: Callable[[float], None] = time.sleep):
+        self.db, self.conn = db, conn
+        self._clock, self._pause = clock, pause
+        self.held = 0.0  # seconds of lock held since the last pause
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        """One write transaction (Database.write), then a pause if it is time for one."""
+        with self.db.write(self.conn) as s:
+            began = self._clock()  # the lock is ours from here
+            yield s
+        if not self.db.is_sqlite:
+            return
+        self.held += self._clock() - began
+        if self.held >= HOLD_SECONDS:
+            self._pause(PAUSE_SECONDS)
+            self.held = 0.0
 
 
 def _tables() -> list[Any]:
@@ -146,9 +182,10 @@ def discard(db: Database, conn: Connection, batch_id: int) -> None:
     with db.read(conn) as s:
         claimed = s.connection().execute(select(item.c.stream_id, func.max(item.c.seq))
                                          .where(item.c.import_batch_id == batch_id).group_by(item.c.stream_id)).all()
+    paced = Paced(db, conn)
     for table in _tables():
         while True:
-            with db.write(conn) as s:
+            with paced.write() as s:
                 ids = select(table.c.id).where(table.c.import_batch_id == batch_id).limit(CHUNK)
                 gone = s.connection().execute(delete(table).where(table.c.id.in_(ids))).rowcount
             if gone < CHUNK:

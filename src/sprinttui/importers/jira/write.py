@@ -146,8 +146,9 @@ def publish(db, conn, plan: ImportPlan, stage: Stage, *, user: str, source: str 
             progress("Publishing", done, total)
 
     tick(0)
+    paced = batches.Paced(db, conn)  # others get in between those transactions
     try:
-        with db.write(conn) as s:
+        with paced.write() as s:
             claim = _open(s, plan, stage, user=user, source=source, is_sqlite=db.is_sqlite)
     except BaseException:  # undone, the batch with it: its lock goes too
         batches.release(conn, db.is_sqlite)
@@ -155,10 +156,10 @@ def publish(db, conn, plan: ImportPlan, stage: Stage, *, user: str, source: str 
     try:
         tick(1)
         for n, (table, (lo, hi)) in enumerate(steps, start=2):
-            with db.write(conn) as s:
+            with paced.write() as s:
                 _fill(s.connection(), plan, stage, claim, table, lo, hi, user)
             tick(n)
-        with db.write(conn) as s:
+        with paced.write() as s:
             _check_unchanged(s, plan, stage, lock=not db.is_sqlite)
             _update_sprints(s, plan)
             _update_items(s.connection(), plan, stage, user)
