@@ -139,23 +139,25 @@ def load_project_state(s, jira_keys: list[str]) -> ProjectState:
     cols = (Item.id, Item.key, Item.stream_id, Item.external_key, Item.title, Item.description, Item.kind,
             Item.status, Item.points, Item.assignee_id, Item.due_date, Item.labels, Item.sprint_id,
             Item.slip_count, Item.deleted, Item.created_at, Item.version)
-    rows = []
+
+    def read(rows) -> None:  # into records as they come: the rows themselves are not kept
+        for r in rows:
+            if r.id in state.items:
+                continue
+            state.read_versions[r.id] = r.version
+            state.items[r.id] = ItemRecord(
+                id=r.id, key=r.key, external_key=r.external_key, stream=state.stream_by_id.get(r.stream_id),
+                title=r.title, description=r.description, kind=r.kind, status=r.status, points=r.points,
+                assignee=state.member_by_id.get(r.assignee_id), due=r.due_date, labels=r.labels,
+                sprint=state.sprint_by_id.get(r.sprint_id), slip_count=r.slip_count, deleted=bool(r.deleted),
+                created_at=aware(r.created_at))
+
     for i in range(0, len(jira_keys), 500):
-        rows += s.execute(select(*cols).where(Item.external_key.in_(jira_keys[i:i + 500]))).all()
+        read(s.execute(select(*cols).where(Item.external_key.in_(jira_keys[i:i + 500]))))
     open_ids = [sp.id for sp in sprints if sp.state != SprintState.CLOSED]
     if open_ids:
-        rows += s.execute(select(*cols).where(Item.sprint_id.in_(open_ids),
-                                                 Item.deleted == False)).all()  # noqa: E712
-    for r in rows:
-        if r.id in state.items:
-            continue
-        state.read_versions[r.id] = r.version
-        state.items[r.id] = ItemRecord(
-            id=r.id, key=r.key, external_key=r.external_key, stream=state.stream_by_id.get(r.stream_id),
-            title=r.title, description=r.description, kind=r.kind, status=r.status, points=r.points,
-            assignee=state.member_by_id.get(r.assignee_id), due=r.due_date, labels=r.labels,
-            sprint=state.sprint_by_id.get(r.sprint_id), slip_count=r.slip_count, deleted=bool(r.deleted),
-            created_at=aware(r.created_at))
+        read(s.execute(select(*cols).where(Item.sprint_id.in_(open_ids), Item.deleted == False)  # noqa: E712
+                       .execution_options(yield_per=2000)))
     state.item_by_external_key = {it.external_key: it for it in state.items.values() if it.external_key}
     state.max_item_id = int(s.execute(select(func.max(col(Item.id)))).scalar() or 0)
     state.loaded_next_seq = {st.key: st.next_seq for st in streams}
