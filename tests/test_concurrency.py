@@ -16,6 +16,8 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from sprinttui.services import items, sprints, streams
 from sprinttui.store.schema import HEAD_REVISION
 from workers.worker import read_acks, spawn
@@ -251,3 +253,40 @@ def test_six_processes_creating_one_file_run_exactly_one_migration(tmp_path):
     assert _rows(path, "PRAGMA integrity_check") == [("ok",)]
     assert list(tmp_path.glob("fresh.db.backup-*")) == []
 
+
+
+def test_opening_the_database_again_or_exporting_onto_it_keeps_its_log_safe(tmp_path):
+    """Opening the database checks the file is SQLite through SQLite itself: a file closed by
+    the program (reading its header) drops the process's locks on it, among them the one that
+    tells other processes the WAL is in use; the next process to close its connection then
+    takes itself for the last one and deletes the WAL and its index under this one (which
+    then fails with "disk I/O error", or writes where no one else reads)."""
+    import subprocess
+    import sys
+
+    from sprinttui.domain import ValidationError
+    from sprinttui.export import write_file
+    from sprinttui.services import project
+    from sprinttui.services.context import Ctx
+    from sprinttui.store.connection import prepare_sqlite_file
+    from sprinttui.store.engine import Database
+
+    path = tmp_path / "shared.db"
+    url = f"sqlite:///{path}"
+    first = Ctx(Database(url), "ann")
+    project.init_project(first, "Two opens")
+    streams.add_stream(first, "SAL", "Sales")
+    items.create_item(first, "Before", stream="SAL")  # its connection stays open, in the pool
+    prepare_sqlite_file(path)  # what every open of the database does first
+    with pytest.raises(ValidationError, match="is an SQLite database"):  # an export onto it, as a slip
+        write_file(path, "# Sprint summary\n")
+    # another process reads and closes its connection (`db check` does, for one)
+    reader = ("import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\n"
+              "print(c.execute('SELECT title FROM item').fetchall())\nc.close()")
+    listed = subprocess.run([sys.executable, "-c", reader, str(path)], capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and "Before" in listed.stdout, listed.stderr
+    assert Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists(), \
+        "the other process took itself for the last user and removed the log this one still uses"
+    items.create_item(first, "After", stream="SAL")
+    first.db.dispose()
+    assert [t for (t,) in _rows(path, "SELECT title FROM item ORDER BY id")] == ["Before", "After"]

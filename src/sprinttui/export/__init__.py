@@ -94,9 +94,11 @@ def _shown(path: Path) -> str:
 
 
 def _is_sqlite(path: Path) -> bool:
+    """An SQLite database (never opened here but through SQLite: see is_sqlite_file)."""
+    from sprinttui.store.connection import is_sqlite_file
+
     try:
-        with open(path, "rb") as f:
-            return f.read(16) == b"SQLite format 3\x00"
+        return path.stat().st_size >= 16 and is_sqlite_file(path)
     except OSError:
         return False
 

@@ -159,6 +159,34 @@ def prepare_sqlite_file(path: Path) -> None:
         raise StorageError(f"cannot open database {one_line(str(path))}: {err.strerror or err}") from None
 
 
+def is_sqlite_file(path: Path) -> bool:
+    """Whether the file is an SQLite database, asked through SQLite itself. A file the
+    program opens and closes (to read its header) drops every lock this process holds on
+    it, POSIX locks belonging to the process and the file: among them the one that tells
+    other processes a WAL database is in use, so the next one to close its connection
+    would take itself for the last and delete the WAL under this process's connections.
+    SQLite keeps its files open until their last connection closes. Only when SQLite
+    cannot open the file at all (no connection of this process can have it open either)
+    is the header read directly."""
+    try:
+        con = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            con.execute("PRAGMA schema_version").fetchone()
+        finally:
+            con.close()
+        return True
+    except sqlite3.DatabaseError as err:
+        if getattr(err, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            return False
+    except sqlite3.Error:
+        pass
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     if not path.parent.is_dir():
         raise StorageError(f"cannot open database: folder {one_line(str(path.parent))} does not exist")
@@ -167,10 +195,8 @@ def _prepare_sqlite_file(path: Path) -> None:
             raise StorageError(f"cannot open database: {one_line(str(path))} is a folder")
         if not _may(path, os.R_OK):
             raise PermissionError(13, "Permission denied", str(path))
-        if path.stat().st_size >= 16:
-            with open(path, "rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise StorageError(f"{one_line(str(path))} is not a sprinttui (SQLite) database")
+        if path.stat().st_size >= 16 and not is_sqlite_file(path):
+            raise StorageError(f"{one_line(str(path))} is not a sprinttui (SQLite) database")
         _check_folder(path)
         return
     _check_folder(path)
