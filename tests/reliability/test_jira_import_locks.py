@@ -418,6 +418,39 @@ def test_an_import_killed_while_publishing_on_sqlite(db_path, sample):
     _an_import_killed_while_publishing(f"sqlite:///{db_path}", sample)
 
 
+def _db_check(db_path: Path) -> tuple[int, str]:
+    proc = subprocess.run([sys.executable, "-m", "sprinttui", "--db", str(db_path), "db", "check"],
+                          capture_output=True, text=True, timeout=DEADLINE)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_db_check_names_a_running_import_and_removes_a_killed_ones_rows(db_path, sample):
+    url = f"sqlite:///{db_path}"
+    importer, _ = _project(url)
+    said: list[tuple[int, str]] = []
+
+    def progress(phase: str, done: int, _total: int) -> None:
+        if phase == "Publishing" and done == 2 and not said:
+            said.append(_db_check(db_path))
+
+    import_issues(importer, read_jira_csv(sample), progress=progress)
+    code, out = said[0]
+    assert code == 0 and "an import is being published (by importer, started " in out, out
+    assert "no one sees its rows until it is done" in out and ": ok" in out
+    assert _batch_rows(importer) == (0, 0, 1), "db check left the running import alone, and it published"
+    code, out = _db_check(db_path)
+    assert code == 0 and "import" not in out, "nothing to say once it is published"
+    # an import (of a newer export) killed half-way: db check removes what it left
+    newer = make_sample_csv(sample.with_name("newer.csv"), ROWS, seed=5)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AT, url, str(newer), "2"],
+                            capture_output=True, text=True, timeout=DEADLINE)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert _batch_rows(importer)[1] == 1
+    code, out = _db_check(db_path)
+    assert code == 0 and "removed the hidden rows of 1 import killed before publishing" in out, out
+    assert _batch_rows(importer)[:2] == (0, 0)
+
+
 def test_an_import_killed_while_publishing_on_postgresql(pg_url, sample):
     _an_import_killed_while_publishing(pg_url, sample)
 

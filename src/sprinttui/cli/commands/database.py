@@ -125,7 +125,8 @@ def cmd_db_backup(args) -> int:
 
 
 def cmd_db_check(args) -> int:
-    """PRAGMA integrity_check and foreign_key_check; exit 2 when the file is damaged."""
+    """PRAGMA integrity_check and foreign_key_check; exit 2 when the file is damaged.
+    A sound file also loses what killed imports left, and a running import is named."""
     from sprinttui.store.integrity import full_problems, remove_backup_leftovers
 
     url = resolve_url(args.db)
@@ -135,19 +136,29 @@ def cmd_db_check(args) -> int:
                        "PostgreSQL server itself (use its own tools, e.g. amcheck)")
     if not path.is_file():
         raise StorageError(f"there is no database at {out.clean(path)}")
-    with database(args):  # an SQLite file at all
-        pass
-    removed = remove_backup_leftovers(path, path)
-    try:
-        problems = full_problems(path)
-    except sqlite3.Error as err:
-        raise storage_error(err) from None
+    with database(args) as db:  # an SQLite file at all
+        removed = remove_backup_leftovers(path, path)
+        try:
+            problems = full_problems(path)
+        except sqlite3.Error as err:
+            raise storage_error(err) from None
+        imports = (0, None) if problems else _imports(db)
+    abandoned, running = imports
     if args.json:
         out.emit_json({"database": str(path), "ok": not problems, "problems": problems,
-                       "leftovers_removed": [str(p) for p in removed]})
+                       "leftovers_removed": [str(p) for p in removed],
+                       "abandoned_imports_removed": abandoned,
+                       "import_running": None if running is None else {
+                           "started_by": running.started_by, "started_at": running.started_at.isoformat()}})
         return 2 if problems else 0
     if removed:
         print(f"removed {len(removed)} file{'s' if len(removed) != 1 else ''} left by killed backups")
+    if abandoned:
+        print(f"removed the hidden rows of {abandoned} import{'s' if abandoned != 1 else ''} killed before "
+              "publishing")
+    if running is not None:
+        print(f"an import is being published (by {out.clean(running.started_by, 40)}, started "
+              f"{running.started_at:%Y-%m-%d %H:%M}): no one sees its rows until it is done")
     if not problems:
         print(f"{out.clean(path)}: ok (integrity and foreign keys checked)")
         return 0
@@ -159,6 +170,21 @@ def cmd_db_check(args) -> int:
     print("Nothing is written to it until it is repaired. Restore a backup: `sprinttui db restore FILE`; "
           "or salvage what can be read: `sprinttui db backup --force FILE`, then restore that")
     return 2
+
+
+def _imports(db):
+    """(how many killed imports' rows were removed, the running import or None) of a sound
+    file; (0, None) for a schema without import batches (older, not migrated yet)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from sprinttui.store import batches
+
+    try:
+        removed = batches.clean_abandoned(db)
+        with db.engine.connect() as conn:
+            return removed, batches.running_batch(conn, db.is_sqlite)
+    except (DBAPIError, StorageError):  # no import_batch table, or the file is read-only here
+        return 0, None
 
 
 def cmd_db_restore(args) -> int:
