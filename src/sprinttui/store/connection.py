@@ -166,8 +166,8 @@ def is_sqlite_file(path: Path) -> bool:
     other processes a WAL database is in use, so the next one to close its connection
     would take itself for the last and delete the WAL under this process's connections.
     SQLite keeps its files open until their last connection closes. Only when SQLite
-    cannot open the file at all (no connection of this process can have it open either)
-    is the header read directly."""
+    cannot tell (it cannot open the file, say, so no connection of this process has it
+    open either) is the header read directly."""
     try:
         con = sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
@@ -175,11 +175,10 @@ def is_sqlite_file(path: Path) -> bool:
         finally:
             con.close()
         return True
-    except sqlite3.DatabaseError as err:
-        if getattr(err, "sqlite_errorname", "") == "SQLITE_NOTADB":
-            return False
-    except sqlite3.Error:
-        pass
+    except sqlite3.Error as err:
+        name = getattr(err, "sqlite_errorname", "")
+        if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            return name == "SQLITE_CORRUPT"  # an SQLite file, damaged: the damage check says so
     try:
         with open(path, "rb") as fh:
             return fh.read(16) == b"SQLite format 3\x00"

@@ -194,6 +194,7 @@ class Stage:
         self._put(table, rows())
         tick(total)
 
+
 def _item_ref(it: ItemRecord) -> dict[str, Any]:
     """How a staged history row names its item: by id if it exists, else by its Jira key."""
     return dict(item_id=None, external_key=it.external_key) if it.new else dict(item_id=it.id, external_key=None)
